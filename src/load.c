@@ -1,0 +1,592 @@
+/*
+ * load: reading a pack from YAML into the model of pack_int.h. Three
+ * passes, all collecting diagnostics rather than stopping at the first:
+ *   1. read: each file is size-capped, checked for NUL and UTF-8, then
+ *      streamed through libyaml's event API (never its document tree)
+ *      straight into arena objects; conditions, texts, effects and gotos
+ *      are kept as source with their location, because names may be
+ *      declared after (or in another file than) their first use;
+ *   2. resolve (this file): names become state slots, texts and conditions
+ *      are compiled, ids become pointers;
+ *   3. validate (validate.c): whole-pack checks such as reachability.
+ * The event reader caps nesting depth before libyaml's scanner gets slow,
+ * refuses anchors and aliases, and treats any failed parse as an error
+ * even when libyaml sets no error code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "load_int.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+/* ---- reading files ---------------------------------------------------- */
+
+static diag_file *add_file(loader *L, const char *rel, const char *text, size_t len, bool owned)
+{
+    if (L->nfiles == PACK_MAX_FILES)
+        return NULL;
+    diag_file *f = &L->files[L->nfiles];
+    memset(f, 0, sizeof *f);
+    f->name = arena_strndup(L->a, "", 0);
+    size_t dl = strlen(L->display), rl = strlen(rel);
+    char *name = arena_alloc(L->a, dl + rl + 2);
+    memcpy(name, L->display, dl);
+    if (dl && L->display[dl - 1] != '/')
+        name[dl++] = '/';
+    memcpy(name + dl, rel, rl);
+    f->name = name;
+    f->text = text;
+    f->len = len;
+    f->id = L->nfiles;
+    L->owned[L->nfiles] = owned;
+    L->nfiles++;
+    return f;
+}
+
+/* An include path must stay inside the pack: relative, no "..", no
+ * backslash, no empty or "." component games. */
+static const char *bad_include(const char *rel)
+{
+    if (!*rel)
+        return "an empty path";
+    if (rel[0] == '/')
+        return "an absolute path";
+    if (strchr(rel, '\\'))
+        return "a path with a backslash";
+    for (const char *p = rel; *p;) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return "a path that leaves the pack ('..')";
+        p += n + (e != NULL);
+    }
+    return NULL;
+}
+
+/* Reads rel from disk into a new diag_file, or reports why not at ref
+ * (NULL for the root file). */
+static diag_file *read_disk(loader *L, const char *rel, const srcref *ref)
+{
+    char path[PATH_MAX], real[PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", L->root_dir, rel) >= sizeof path) {
+        loc_report(L, D_FILE_UNREADABLE, ref, "path too long: '%s'", rel);
+        return NULL;
+    }
+    if (!realpath(path, real)) {
+        loc_report(L, D_FILE_UNREADABLE, ref, "cannot read '%s': %s", rel, strerror(errno));
+        return NULL;
+    }
+    size_t rl = strlen(L->root_real);
+    if (ref && (strncmp(real, L->root_real, rl) != 0 || real[rl] != '/')) {
+        loc_report(L, D_INCLUDE_OUTSIDE, ref, "'%s' resolves outside the pack's directory", rel);
+        return NULL;
+    }
+    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        const char *why = fd < 0 ? strerror(errno) : "not a regular file";
+        loc_report(L, D_FILE_UNREADABLE, ref, "cannot read '%s': %s", rel, why);
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (st.st_size > PACK_MAX_FILE) {
+        loc_report(L, D_FILE_TOO_LARGE, ref, "'%s' is %lld bytes; a pack file may hold at most %d",
+                   rel, (long long)st.st_size, PACK_MAX_FILE);
+        close(fd);
+        return NULL;
+    }
+    if (L->total + (size_t)st.st_size > PACK_MAX_TOTAL) {
+        loc_report(L, D_PACK_TOO_LARGE, ref, "the pack exceeds %d bytes in all", PACK_MAX_TOTAL);
+        close(fd);
+        return NULL;
+    }
+    size_t len = (size_t)st.st_size, got = 0;
+    char *data = xmalloc(len + 1);
+    while (got < len) {
+        ssize_t k = read(fd, data + got, len - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fd);
+    if (got != len) {
+        loc_report(L, D_FILE_UNREADABLE, ref, "cannot read '%s': short read", rel);
+        free(data);
+        return NULL;
+    }
+    data[len] = '\0';
+    L->total += len;
+    diag_file *f = add_file(L, rel, data, len, true);
+    if (!f) {
+        loc_report(L, D_TOO_MANY, ref, "a pack may have at most %d files", PACK_MAX_FILES);
+        free(data);
+    }
+    return f;
+}
+
+static diag_file *read_memory(loader *L, const char *rel, const srcref *ref)
+{
+    for (size_t i = 0; i < L->mem_count; i++) {
+        if (strcmp(L->mem_names[i], rel) != 0)
+            continue;
+        if (L->mem_lens[i] > PACK_MAX_FILE) {
+            loc_report(L, D_FILE_TOO_LARGE, ref, "'%s' is %zu bytes; a pack file may hold at most %d",
+                       rel, L->mem_lens[i], PACK_MAX_FILE);
+            return NULL;
+        }
+        diag_file *f = add_file(L, rel, L->mem_files[i], L->mem_lens[i], false);
+        if (!f)
+            loc_report(L, D_TOO_MANY, ref, "a pack may have at most %d files", PACK_MAX_FILES);
+        return f;
+    }
+    loc_report(L, D_FILE_UNREADABLE, ref, "cannot read '%s': no such file", rel);
+    return NULL;
+}
+
+/* Line and column (1-based, characters) of byte offset off in f. */
+void load_position(diag_file *f, size_t off, int *line, int *col)
+{
+    int ln = 1;
+    size_t start = 0;
+    if (!f->lines) {
+        for (size_t i = 0; i < off && i < f->len; i++)
+            if (f->text[i] == '\n')
+                ln++, start = i + 1;
+    } else {
+        size_t lo = 0, hi = f->nlines;
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (f->lines[mid] <= off)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        ln = (int)lo + 1;
+        start = f->lines[lo];
+    }
+    int c = 1;
+    for (size_t i = start; i < off && i < f->len;) {
+        uint32_t cp;
+        size_t k = utf8_decode(f->text + i, f->len - i, &cp);
+        i += k ? k : 1;
+        c++;
+    }
+    *line = ln;
+    *col = c;
+}
+
+/* NUL bytes and invalid UTF-8 are refused before libyaml sees the file,
+ * with the exact position of the first offending byte. */
+static bool precheck(loader *L, diag_file *f)
+{
+    const char *nul = memchr(f->text, '\0', f->len);
+    size_t bad = 0;
+    bool valid = utf8_valid(f->text, nul ? (size_t)(nul - f->text) : f->len, &bad);
+    int line, col;
+    if (!valid) {
+        load_position(f, bad, &line, &col);
+        diag_report(L->d, D_INVALID_UTF8, f, line, col, "invalid UTF-8 (byte 0x%02x)",
+                    (unsigned char)f->text[bad]);
+        return false;
+    }
+    if (nul) {
+        load_position(f, (size_t)(nul - f->text), &line, &col);
+        diag_report(L->d, D_NUL_BYTE, f, line, col, "NUL byte in a pack file");
+        return false;
+    }
+    return true;
+}
+
+/* ---- the event reader ------------------------------------------------- */
+
+static void report_yaml_error(loader *L)
+{
+    const yaml_parser_t *yp = &L->yp;
+    yaml_mark_t m = yp->problem ? yp->problem_mark : yp->mark;
+    const char *problem = yp->problem ? yp->problem : "the YAML parser failed";
+    if (yp->context)
+        diag_report(L->d, D_YAML_SYNTAX, L->cur, (int)m.line + 1, (int)m.column + 1,
+                    "YAML: %s %s", problem, yp->context);
+    else
+        diag_report(L->d, D_YAML_SYNTAX, L->cur, (int)m.line + 1, (int)m.column + 1, "YAML: %s",
+                    problem);
+}
+
+yaml_event_type_t ev_peek(loader *L)
+{
+    if (L->stop)
+        return YAML_NO_EVENT;
+    if (L->have)
+        return L->ev.type;
+    if (!yaml_parser_parse(&L->yp, &L->ev)) {
+        /* libyaml may fail without setting an error (seen under
+         * allocation failure): any 0 return is an error. */
+        report_yaml_error(L);
+        L->stop = true;
+        return YAML_NO_EVENT;
+    }
+    L->have = true;
+    yaml_event_t *e = &L->ev;
+    const yaml_char_t *anchor = NULL;
+    if (e->type == YAML_ALIAS_EVENT) {
+        ev_report(L, D_ALIAS, e->start_mark,
+                  "YAML aliases ('*%s') are not allowed in packs: write the value out", e->data.alias.anchor);
+        L->stop = true;
+        return YAML_NO_EVENT;
+    }
+    if (e->type == YAML_SCALAR_EVENT)
+        anchor = e->data.scalar.anchor;
+    else if (e->type == YAML_SEQUENCE_START_EVENT)
+        anchor = e->data.sequence_start.anchor;
+    else if (e->type == YAML_MAPPING_START_EVENT)
+        anchor = e->data.mapping_start.anchor;
+    if (anchor) {
+        ev_report(L, D_ALIAS, e->start_mark,
+                  "YAML anchors ('&%s') are not allowed in packs: write the value out", anchor);
+        L->stop = true;
+        return YAML_NO_EVENT;
+    }
+    if (e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT) {
+        if (++L->depth > PACK_MAX_DEPTH) {
+            ev_report(L, D_TOO_DEEP, e->start_mark, "nesting deeper than %d levels", PACK_MAX_DEPTH);
+            L->stop = true;
+            return YAML_NO_EVENT;
+        }
+    } else if (e->type == YAML_SEQUENCE_END_EVENT || e->type == YAML_MAPPING_END_EVENT) {
+        L->depth--;
+    }
+    return e->type;
+}
+
+void ev_next(loader *L)
+{
+    if (L->have) {
+        yaml_event_delete(&L->ev);
+        L->have = false;
+    }
+}
+
+void ev_skip(loader *L)
+{
+    yaml_event_type_t t = ev_peek(L);
+    if (t == YAML_NO_EVENT)
+        return;
+    ev_next(L);
+    if (t != YAML_SEQUENCE_START_EVENT && t != YAML_MAPPING_START_EVENT)
+        return;
+    for (;;) {
+        t = ev_peek(L);
+        if (t == YAML_NO_EVENT)
+            return;
+        if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
+            ev_next(L);
+            return;
+        }
+        ev_skip(L);
+    }
+}
+
+static void parse_file(loader *L, diag_file *f, bool root)
+{
+    L->cur = f;
+    if (!precheck(L, f))
+        return;
+    if (!yaml_parser_initialize(&L->yp)) {
+        diag_report(L->d, D_YAML_SYNTAX, f, 1, 1, "YAML: cannot start the parser");
+        return;
+    }
+    yaml_parser_set_input_string(&L->yp, (const unsigned char *)f->text, f->len);
+    yaml_parser_set_encoding(&L->yp, YAML_UTF8_ENCODING);
+    L->stop = L->have = false;
+    L->depth = 0;
+    bool had_doc = false;
+    while (ev_peek(L) != YAML_NO_EVENT) {
+        yaml_event_type_t t = L->ev.type;
+        if (t == YAML_STREAM_END_EVENT) {
+            ev_next(L);
+            break;
+        }
+        if (t == YAML_DOCUMENT_START_EVENT && had_doc) {
+            ev_report(L, D_YAML_SYNTAX, L->ev.start_mark, "a pack file holds one YAML document");
+            break;
+        }
+        if (t == YAML_DOCUMENT_START_EVENT) {
+            had_doc = true;
+            ev_next(L);
+            if (ev_peek(L) == YAML_SCALAR_EVENT && L->ev.data.scalar.length == 0 &&
+                L->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+                diag_report(L->d, D_EMPTY_FILE, f, 1, 1, "the file is empty");
+                ev_next(L);
+            } else if (root) {
+                parse_root(L);
+            } else {
+                parse_include(L);
+            }
+            continue;
+        }
+        ev_next(L);
+    }
+    if (!had_doc && !L->stop)
+        diag_report(L->d, D_EMPTY_FILE, f, 1, 1, "the file is empty");
+    ev_next(L);
+    yaml_parser_delete(&L->yp);
+    L->cur = NULL;
+}
+
+/* ---- entry points ------------------------------------------------------ */
+
+static pack *run(loader *L, const char *root_rel)
+{
+    pack *p = L->p;
+    diag_file *root = L->read(L, root_rel, NULL);
+    if (root) {
+        parse_file(L, root, true);
+        for (size_t i = 0; i < L->includes.n; i++) {
+            include_ref *inc = &L->includes.v[i];
+            const char *why = bad_include(inc->path);
+            if (why) {
+                loc_report(L, D_INCLUDE_OUTSIDE, &inc->ref, "include '%s' is %s", inc->path, why);
+                continue;
+            }
+            diag_file *f = L->read(L, inc->path, &inc->ref);
+            if (f)
+                parse_file(L, f, false);
+        }
+        /* The content hash covers every file, so that a save can tell an
+         * edited pack from the one it was made with. */
+        uint64_t h = 1469598103934665603ull;
+        for (int i = 0; i < L->nfiles; i++) {
+            const diag_file *f = &L->files[i];
+            for (const char *s = f->name + strlen(L->display); *s; s++)
+                h = (h ^ (unsigned char)*s) * 1099511628211ull;
+            for (size_t k = 0; k < f->len; k++)
+                h = (h ^ (unsigned char)f->text[k]) * 1099511628211ull;
+        }
+        snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)h);
+        /* Resolution runs only on a pack that read cleanly: names missing
+         * because a file failed to parse would only add noise. */
+        if (diag_errors(L->d) == 0)
+            load_resolve(L);
+        if (diag_errors(L->d) == 0)
+            load_validate(L);
+    }
+    for (int i = 0; i < L->nfiles; i++) {
+        if (L->owned[i])
+            free((char *)L->files[i].text);
+        diag_file_done(&L->files[i]);
+    }
+    load_cleanup(L);
+    if (diag_errors(L->d)) {
+        pack_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void init(loader *L, diags *d, const char *display)
+{
+    memset(L, 0, sizeof *L);
+    L->d = d;
+    L->a = arena_new();
+    L->p = arena_alloc(L->a, sizeof(pack));
+    L->p->arena = L->a;
+    L->p->names = intern_new(L->a);
+    L->display = display;
+}
+
+pack *pack_load(const char *path, diags *d)
+{
+    loader *L = xmalloc(sizeof *L);
+    init(L, d, "");
+    struct stat st;
+    char dir[PATH_MAX];
+    const char *root_rel = "pack.yaml";
+    if (stat(path, &st) != 0) {
+        diag_report(d, D_FILE_UNREADABLE, NULL, 0, 0, "cannot read '%s': %s", path, strerror(errno));
+        arena_free(L->a);
+        free(L);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(dir, sizeof dir, "%s", path);
+        L->display = path;
+    } else {
+        const char *slash = strrchr(path, '/');
+        if (slash) {
+            snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+            if (!dir[0])
+                snprintf(dir, sizeof dir, "/");
+            root_rel = slash + 1;
+            L->display = arena_strndup(L->a, path, (size_t)(slash - path + 1));
+        } else {
+            snprintf(dir, sizeof dir, ".");
+            root_rel = path;
+        }
+    }
+    L->root_dir = dir;
+    if (!realpath(dir, L->root_real)) {
+        diag_report(d, D_FILE_UNREADABLE, NULL, 0, 0, "cannot read '%s': %s", path, strerror(errno));
+        arena_free(L->a);
+        free(L);
+        return NULL;
+    }
+    L->read = read_disk;
+    pack *p = run(L, root_rel);
+    free(L);
+    return p;
+}
+
+pack *pack_load_memory(const char *display, const char *const *names, const char *const *files,
+                       const size_t *lens, size_t count, diags *d)
+{
+    loader *L = xmalloc(sizeof *L);
+    init(L, d, display);
+    L->read = read_memory;
+    L->mem_names = names;
+    L->mem_files = files;
+    L->mem_lens = lens;
+    L->mem_count = count;
+    pack *p = count ? run(L, names[0]) : NULL;
+    if (!count) {
+        diag_report(d, D_EMPTY_FILE, NULL, 0, 0, "no files");
+        arena_free(L->a);
+    }
+    free(L);
+    return p;
+}
+
+void pack_free(pack *p)
+{
+    if (p)
+        arena_free(p->arena);
+}
+
+const char *pack_id(const pack *p) { return p->id; }
+const char *pack_title(const pack *p) { return p->title; }
+const char *pack_version(const pack *p) { return p->version; }
+const char *pack_hash(const pack *p) { return p->hash; }
+
+/* ---- reporting helpers ------------------------------------------------- */
+
+static void vreport(loader *L, diag_code code, diag_file *f, int line, int col, const char *fmt,
+                    va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    diag_report(L->d, code, f, line, col, "%s", msg);
+}
+
+void loc_report(loader *L, diag_code code, const srcref *ref, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (ref)
+        vreport(L, code, ref->f, ref->line, ref->col, fmt, ap);
+    else
+        vreport(L, code, NULL, 0, 0, fmt, ap);
+    va_end(ap);
+}
+
+void ev_report(loader *L, diag_code code, yaml_mark_t m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(L, code, L->cur, (int)m.line + 1, (int)m.column + 1, fmt, ap);
+    va_end(ap);
+}
+
+/* Byte offset of (line, col) in f. */
+static size_t offset_of(diag_file *f, int line, int col)
+{
+    size_t at = 0;
+    for (int ln = 1; ln < line && at < f->len; at++)
+        if (f->text[at] == '\n')
+            ln++;
+    for (int c = 1; c < col && at < f->len; c++) {
+        uint32_t cp;
+        size_t k = utf8_decode(f->text + at, f->len - at, &cp);
+        at += k ? k : 1;
+    }
+    return at;
+}
+
+/* Finds where value offset off lies in the source of the scalar: walk the
+ * source from the scalar's start, matching the value's characters and
+ * skipping what the YAML syntax added (quotes, indentation, the block
+ * indicator line, folded line breaks). Bounded by the scalar's end mark,
+ * so a value the walk cannot follow (escapes) gives a nearby position,
+ * never a wrong file or a crash. Runs only when reporting an error. */
+void load_report_in(loader *L, diag_code code, const srcref *ref, const char *val, size_t off,
+                    const char *msg)
+{
+    diag_file *f = ref->f;
+    if (!f || !f->text) {
+        loc_report(L, code, ref, "%s", msg);
+        return;
+    }
+    size_t src = offset_of(f, ref->line, ref->col);
+    size_t end = offset_of(f, ref->end_line, ref->end_col);
+    if (end > f->len)
+        end = f->len;
+    if (ref->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || ref->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+        src++;
+    else if (ref->style == YAML_LITERAL_SCALAR_STYLE || ref->style == YAML_FOLDED_SCALAR_STYLE) {
+        while (src < end && f->text[src] != '\n')
+            src++;
+        src++;
+    }
+    for (size_t i = 0; i <= off && src < end; i++) {
+        char want = val[i];
+        while (src < end && f->text[src] != want && !(want == ' ' && f->text[src] == '\n'))
+            src++;
+        if (i < off && src < end)
+            src++;
+    }
+    if (src > end)
+        src = end;
+    int line, col;
+    load_position(f, src, &line, &col);
+    diag_report(L->d, code, f, line, col, "%s", msg);
+}
+
+void load_cleanup(loader *L)
+{
+    free(L->includes.v);
+    free(L->vars.v);
+    free(L->notes.v);
+    free(L->styles.v);
+    free(L->outcomes.v);
+    free(L->chapters.v);
+    free(L->scenes.v);
+    free(L->choices.v);
+    free(L->snapshots.v);
+    free(L->authors.v);
+    free(L->exprs.v);
+    free(L->texts.v);
+    free(L->effects.v);
+    free(L->gotos.v);
+    free(L->scene_notes.v);
+}
+
+srcref load_ref(loader *L, pk_loc loc)
+{
+    srcref r = {0};
+    for (int i = 0; i < L->nfiles; i++)
+        if (L->files[i].name == loc.file)
+            r.f = &L->files[i];
+    r.line = r.end_line = loc.line;
+    r.col = r.end_col = loc.col;
+    return r;
+}

@@ -1,0 +1,241 @@
+/*
+ * main: the command line. One table of subcommands (name, usage, summary,
+ * handler) drives dispatch, `iwm --help` and `iwm help COMMAND`. Exit
+ * status: 0 success, 1 an invalid pack (or save), 2 bad usage.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "pack.h"
+#include "play.h"
+#include "xalloc.h"
+
+typedef struct subcommand {
+    const char *name, *usage, *summary, *help;
+    int (*run)(int argc, char **argv);
+} subcommand;
+
+static int cmd_play(int argc, char **argv);
+static int cmd_check(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const subcommand subcommands[] = {
+    {.name = "play",
+     .usage = "iwm play [PACK] [--seed N] [--set NAME=VALUE]... [--choices LIST] [--width N] [--plain] [--reveal]",
+     .summary = "play a story (the default story when PACK is omitted)",
+     .help = "  PACK               a pack directory (with pack.yaml) or a single YAML file\n"
+             "  --seed N           the seed for options drawn at random (default: from the clock)\n"
+             "  --set NAME=VALUE   fix an option, e.g. --set caregiver=sensitive\n"
+             "  --choices LIST     take these inputs first, e.g. --choices 1,2,1\n"
+             "  --width N          wrap the text at N columns (default: the terminal's width)\n"
+             "  --plain            no styling: linear text for screen readers and logs\n"
+             "  --reveal           show the hidden state after each choice (for instructors)\n",
+     .run = cmd_play},
+    {.name = "check",
+     .usage = "iwm check [--strict] [--format gcc|json] PACK...",
+     .summary = "check packs and print every problem as file:line:col",
+     .help = "  --strict           warnings fail the check too\n"
+             "  --format gcc|json  gcc (default): file:line:col: severity: message, the line and a caret;\n"
+             "                     json: a list of {file, line, column, severity, code, message}\n",
+     .run = cmd_check},
+    {.name = "help", .usage = "iwm help [COMMAND]", .summary = "show help for a command", .help = "", .run = cmd_help},
+    {.name = "version", .usage = "iwm version", .summary = "print the version", .help = "", .run = cmd_version},
+};
+enum { NSUB = sizeof subcommands / sizeof *subcommands };
+
+static void usage_all(FILE *f)
+{
+    fprintf(f, "iwm %s - Working Models, a terminal story about attachment\n\n"
+               "usage: iwm [COMMAND] [ARGS]   (no command: play the default story)\n\ncommands:\n",
+            IWM_VERSION);
+    for (int i = 0; i < NSUB; i++)
+        fprintf(f, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
+    fprintf(f, "\nRun 'iwm help COMMAND' for a command's options. See iwm(6) and docs/.\n");
+}
+
+static const subcommand *find(const char *name)
+{
+    for (int i = 0; i < NSUB; i++)
+        if (!strcmp(subcommands[i].name, name))
+            return &subcommands[i];
+    return NULL;
+}
+
+static int usage_error(const char *cmd, const char *msg)
+{
+    const subcommand *s = find(cmd);
+    fprintf(stderr, "iwm: %s\nusage: %s\n", msg, s ? s->usage : "iwm [COMMAND] [ARGS]");
+    return 2;
+}
+
+static pack *load(const char *path, bool strict, bool json)
+{
+    diags *d = diags_new();
+    pack *p = path ? pack_load(path, d) : pack_load_embedded(d);
+    bool fail = !p || (strict && diag_warnings(d));
+    if (json)
+        diag_print_json(d, stdout);
+    else
+        diag_print(d, stderr, isatty(fileno(stderr)) && !getenv("NO_COLOR"));
+    diags_free(d);
+    if (fail) {
+        pack_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static int cmd_play(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"seed", required_argument, NULL, 's'},   {"set", required_argument, NULL, 'S'},
+        {"choices", required_argument, NULL, 'c'}, {"width", required_argument, NULL, 'w'},
+        {"plain", no_argument, NULL, 'p'},         {"reveal", no_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    play_opts o = {0};
+    bool seeded = false;
+    const char *sets[64];
+    int nsets = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 's':
+            o.seed = strtoull(optarg, &end, 10);
+            if (*end || !*optarg)
+                return usage_error("play", "--seed takes a whole number");
+            seeded = true;
+            break;
+        case 'S':
+            if (nsets == 64)
+                return usage_error("play", "too many --set options");
+            sets[nsets++] = optarg;
+            break;
+        case 'c': o.choices = optarg; break;
+        case 'w':
+            o.width = (int)strtol(optarg, &end, 10);
+            if (*end || o.width < 20 || o.width > 1000)
+                return usage_error("play", "--width takes a number from 20 to 1000");
+            break;
+        case 'p': o.plain = true; break;
+        case 'r': o.reveal = true; break;
+        case 'h':
+            printf("usage: %s\n%s", subcommands[0].usage, subcommands[0].help);
+            return 0;
+        default: return usage_error("play", "unknown option");
+        }
+    }
+    if (argc - optind > 1)
+        return usage_error("play", "play takes at most one PACK");
+    pack *p = load(optind < argc ? argv[optind] : NULL, false, false);
+    if (!p)
+        return 1;
+    int *options = xmalloc(((size_t)play_nvars(p) + 1) * sizeof(int));
+    for (int i = 0; i < play_nvars(p); i++)
+        options[i] = -1;
+    for (int i = 0; i < nsets; i++) {
+        const char *err = play_set_option(p, options, sets[i]);
+        if (err) {
+            fprintf(stderr, "iwm: --set %s: %s\n", sets[i], err);
+            free(options);
+            pack_free(p);
+            return 2;
+        }
+    }
+    if (!seeded) {
+        FILE *r = fopen("/dev/urandom", "rb");
+        if (!r || fread(&o.seed, sizeof o.seed, 1, r) != 1)
+            o.seed = (uint64_t)time(NULL);
+        if (r)
+            fclose(r);
+        o.seed %= 1000000000ull; /* short enough to read out and type */
+    }
+    o.options = options;
+    int status = play_run(p, &o, stdin, stdout);
+    free(options);
+    pack_free(p);
+    return status;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"strict", no_argument, NULL, 's'},
+                                              {"format", required_argument, NULL, 'f'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    bool strict = false, json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': strict = true; break;
+        case 'f':
+            if (!strcmp(optarg, "json"))
+                json = true;
+            else if (strcmp(optarg, "gcc") != 0)
+                return usage_error("check", "--format is gcc or json");
+            break;
+        case 'h':
+            printf("usage: %s\n%s", subcommands[1].usage, subcommands[1].help);
+            return 0;
+        default: return usage_error("check", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return usage_error("check", "check needs at least one PACK");
+    int status = 0;
+    for (int i = optind; i < argc; i++) {
+        pack *p = load(argv[i], strict, json);
+        if (!p)
+            status = 1;
+        pack_free(p);
+    }
+    return status;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage_all(stdout);
+        return 0;
+    }
+    const subcommand *s = find(argv[1]);
+    if (!s) {
+        fprintf(stderr, "iwm: no command '%s'\n", argv[1]);
+        usage_all(stderr);
+        return 2;
+    }
+    printf("iwm %s: %s\nusage: %s\n%s", s->name, s->summary, s->usage, s->help);
+    return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    printf("iwm %s\n", IWM_VERSION);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cmd_play(argc, argv);
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+        return cmd_help(1, argv), 0;
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+        return cmd_version(argc, argv);
+    const subcommand *s = find(argv[1]);
+    if (s)
+        return s->run(argc - 1, argv + 1);
+    if (argv[1][0] == '-')
+        return cmd_play(argc, argv); /* iwm --seed 4: options for play */
+    fprintf(stderr, "iwm: no command '%s'\n", argv[1]);
+    usage_all(stderr);
+    return 2;
+}

@@ -1,0 +1,36 @@
+/*
+ * utf8: decoding, validation and display width of UTF-8 text. The loader
+ * uses it to refuse invalid or overlong sequences with a located
+ * diagnostic; the output module uses it to wrap by display columns (a CJK
+ * character takes two, a combining mark none). No locale is consulted, so
+ * wrapping is the same on every machine.
+ */
+#ifndef IWM_UTF8_H
+#define IWM_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes one code point from s[0..n). Returns the number of bytes used
+ * (1-4) and stores the code point in *cp. On an invalid, overlong,
+ * truncated or surrogate sequence, or a code point above U+10FFFF, returns 0
+ * and leaves *cp unspecified. n must be > 0. */
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
+
+/* True when s[0..n) is entirely valid UTF-8. Otherwise false, with the
+ * byte offset of the first invalid sequence in *bad (bad may be NULL). */
+bool utf8_valid(const char *s, size_t n, size_t *bad);
+
+/* Columns a code point occupies on a terminal: 0 for combining marks and
+ * zero-width characters, 2 for East Asian wide and fullwidth characters and
+ * emoji, 1 otherwise. Control characters count 0 (they never reach output). */
+int utf8_cpwidth(uint32_t cp);
+
+/* Sum of utf8_cpwidth over s[0..n); invalid bytes count 1 each. */
+size_t utf8_width(const char *s, size_t n);
+
+/* Appends the UTF-8 encoding of cp (<= U+10FFFF) to out; returns its length. */
+size_t utf8_encode(uint32_t cp, char out[4]);
+
+#endif
