@@ -59,15 +59,6 @@ static int32_t *state_at(const game *g, size_t i)
     return g->states + i * (size_t)g->p->state_size;
 }
 
-/* Entering a scene: on_enter effects, then the snapshot. */
-static void enter(const game *g, const pk_scene *s, int32_t *st)
-{
-    const pack *p = g->p;
-    pack_apply(p, &s->on_enter, st);
-    if (s->snapshot >= 0)
-        memcpy(st + p->snap_base + s->snapshot * p->nvars, st, (size_t)p->nvars * sizeof(int32_t));
-}
-
 void game_start(game *g, uint64_t seed, const int *options)
 {
     const pack *p = g->p;
@@ -94,7 +85,7 @@ void game_start(game *g, uint64_t seed, const int *options)
         memcpy(st + p->snap_base + s * p->nvars, st, (size_t)p->nvars * sizeof(int32_t));
     memset(st + p->once_base, 0, (size_t)p->nonce * sizeof(int32_t));
     g->scenes[0] = p->start;
-    enter(g, p->start, st);
+    pack_enter(p, p->start, st);
 }
 
 const pack *game_pack(const game *g) { return g->p; }
@@ -145,7 +136,7 @@ game_result game_choose(game *g, const pk_choice *c)
     g->choices[g->steps] = c;
     g->steps++;
     g->scenes[g->steps] = next;
-    enter(g, next, st);
+    pack_enter(p, next, st);
     g->has_reply = true;
     return GAME_OK;
 }

@@ -77,6 +77,11 @@ static const char *bad_include(const char *rel)
 static diag_file *read_disk(loader *L, const char *rel, const srcref *ref)
 {
     char path[PATH_MAX], real[PATH_MAX];
+    /* Problems with the root file itself are located at its first line. */
+    diag_file root = {.name = L->root_display};
+    srcref root_ref = {&root, 1, 1, 1, 1, 0};
+    if (!ref)
+        ref = &root_ref;
     if ((size_t)snprintf(path, sizeof path, "%s/%s", L->root_dir, rel) >= sizeof path) {
         loc_report(L, D_FILE_UNREADABLE, ref, "path too long: '%s'", rel);
         return NULL;
@@ -86,7 +91,7 @@ static diag_file *read_disk(loader *L, const char *rel, const srcref *ref)
         return NULL;
     }
     size_t rl = strlen(L->root_real);
-    if (ref && (strncmp(real, L->root_real, rl) != 0 || real[rl] != '/')) {
+    if (ref != &root_ref && (strncmp(real, L->root_real, rl) != 0 || real[rl] != '/')) {
         loc_report(L, D_INCLUDE_OUTSIDE, ref, "'%s' resolves outside the pack's directory", rel);
         return NULL;
     }
@@ -138,6 +143,10 @@ static diag_file *read_disk(loader *L, const char *rel, const srcref *ref)
 
 static diag_file *read_memory(loader *L, const char *rel, const srcref *ref)
 {
+    diag_file root = {.name = L->root_display};
+    srcref root_ref = {&root, 1, 1, 1, 1, 0};
+    if (!ref)
+        ref = &root_ref;
     for (size_t i = 0; i < L->mem_count; i++) {
         if (strcmp(L->mem_names[i], rel) != 0)
             continue;
@@ -430,10 +439,17 @@ pack *pack_load(const char *path, diags *d)
                 snprintf(dir, sizeof dir, "/");
             root_rel = slash + 1;
             L->display = arena_strndup(L->a, path, (size_t)(slash - path + 1));
-        } else {
+        }
+        else {
             snprintf(dir, sizeof dir, ".");
             root_rel = path;
         }
+    }
+    {
+        size_t dl = strlen(L->display);
+        char *rd = arena_alloc(L->a, dl + strlen(root_rel) + 2);
+        sprintf(rd, "%s%s%s", L->display, dl && L->display[dl - 1] != '/' ? "/" : "", root_rel);
+        L->root_display = rd;
     }
     L->root_dir = dir;
     if (!realpath(dir, L->root_real)) {
@@ -458,6 +474,12 @@ pack *pack_load_memory(const char *display, const char *const *names, const char
     L->mem_files = files;
     L->mem_lens = lens;
     L->mem_count = count;
+    if (count) {
+        size_t dl = strlen(display);
+        char *rd = arena_alloc(L->a, dl + strlen(names[0]) + 2);
+        sprintf(rd, "%s%s%s", display, dl && display[dl - 1] != '/' ? "/" : "", names[0]);
+        L->root_display = rd;
+    }
     pack *p = count ? run(L, names[0]) : NULL;
     if (!count) {
         diag_report(d, D_EMPTY_FILE, NULL, 0, 0, "no files");

@@ -82,7 +82,8 @@ struct loader {
     pack *p;
     arena *a;
     diags *d;
-    const char *display; /* prefix of file names in diagnostics */
+    const char *display;      /* prefix of file names in diagnostics */
+    const char *root_display; /* the root file as named in diagnostics */
 
     /* files */
     diag_file *(*read)(loader *L, const char *rel, const srcref *ref);

@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "explore.h"
 #include "pack.h"
 #include "play.h"
+#include "save.h"
 #include "xalloc.h"
 
 typedef struct subcommand {
@@ -22,12 +24,14 @@ typedef struct subcommand {
 
 static int cmd_play(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
+static int cmd_explore(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
 static const subcommand subcommands[] = {
     {.name = "play",
-     .usage = "iwm play [PACK] [--seed N] [--set NAME=VALUE]... [--choices LIST] [--width N] [--plain] [--reveal]",
+     .usage = "iwm [play] [PACK] [--continue] [--load SLOT] [--seed N] [--set NAME=VALUE]... [--choices LIST]\n"
+              "         [--width N] [--plain] [--reveal] [--transcript FILE] [--skip-content NOTE]",
      .summary = "play a story (the default story when PACK is omitted)",
      .help = "  PACK               a pack directory (with pack.yaml) or a single YAML file\n"
              "  --seed N           the seed for options drawn at random (default: from the clock)\n"
@@ -35,7 +39,12 @@ static const subcommand subcommands[] = {
              "  --choices LIST     take these inputs first, e.g. --choices 1,2,1\n"
              "  --width N          wrap the text at N columns (default: the terminal's width)\n"
              "  --plain            no styling: linear text for screen readers and logs\n"
-             "  --reveal           show the hidden state after each choice (for instructors)\n",
+             "  --reveal           show the hidden state after each choice (for instructors)\n"
+             "  --continue         resume the autosave (or start a new game, saying so)\n"
+             "  --load SLOT        start from a saved game\n"
+             "  --transcript FILE  copy the game's text and your input to FILE\n"
+             "  --skip-content NOTE  skip scenes with this content note (their summary is shown)\n"
+             "  --no-autosave      do not write the autosave after each choice\n",
      .run = cmd_play},
     {.name = "check",
      .usage = "iwm check [--strict] [--format gcc|json] PACK...",
@@ -44,6 +53,15 @@ static const subcommand subcommands[] = {
              "  --format gcc|json  gcc (default): file:line:col: severity: message, the line and a caret;\n"
              "                     json: a list of {file, line, column, severity, code, message}\n",
      .run = cmd_check},
+    {.name = "explore",
+     .usage = "iwm explore [PACK] [--random N] [--seed S] [--exhaustive] [--max-states N] [--json]",
+     .summary = "play a pack automatically and report coverage, balance and reachability",
+     .help = "  --random N         N seeded random playthroughs (default 1000)\n"
+             "  --seed S           the master seed of random mode (default 1)\n"
+             "  --exhaustive       visit every reachable (scene, state) once; prove what is reachable\n"
+             "  --max-states N     give up exhaustive exploration beyond N states (default 2000000)\n"
+             "  --json             the documented JSON object instead of text\n",
+     .run = cmd_explore},
     {.name = "help", .usage = "iwm help [COMMAND]", .summary = "show help for a command", .help = "", .run = cmd_help},
     {.name = "version", .usage = "iwm version", .summary = "print the version", .help = "", .run = cmd_version},
 };
@@ -97,8 +115,13 @@ static int cmd_play(int argc, char **argv)
         {"seed", required_argument, NULL, 's'},   {"set", required_argument, NULL, 'S'},
         {"choices", required_argument, NULL, 'c'}, {"width", required_argument, NULL, 'w'},
         {"plain", no_argument, NULL, 'p'},         {"reveal", no_argument, NULL, 'r'},
+        {"continue", no_argument, NULL, 'C'},      {"load", required_argument, NULL, 'L'},
+        {"transcript", required_argument, NULL, 'T'}, {"skip-content", required_argument, NULL, 'K'},
+        {"no-autosave", no_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    play_opts o = {0};
+    play_opts o = {.autosave = true};
+    const char *skips[32];
+    int nskips = 0;
     bool seeded = false;
     const char *sets[64];
     int nsets = 0, c;
@@ -125,6 +148,15 @@ static int cmd_play(int argc, char **argv)
             break;
         case 'p': o.plain = true; break;
         case 'r': o.reveal = true; break;
+        case 'C': o.resume = true; break;
+        case 'L': o.load_slot = optarg; break;
+        case 'T': o.transcript = optarg; break;
+        case 'N': o.autosave = false; break;
+        case 'K':
+            if (nskips == 32)
+                return usage_error("play", "too many --skip-content options");
+            skips[nskips++] = optarg;
+            break;
         case 'h':
             printf("usage: %s\n%s", subcommands[0].usage, subcommands[0].help);
             return 0;
@@ -147,6 +179,19 @@ static int cmd_play(int argc, char **argv)
             pack_free(p);
             return 2;
         }
+    }
+    for (int i = 0; i < nskips; i++)
+        if (!play_skip_note(p, &o.skip_notes, skips[i])) {
+            fprintf(stderr, "iwm: --skip-content %s: this story has no such content note\n", skips[i]);
+            free(options);
+            pack_free(p);
+            return 2;
+        }
+    if (o.load_slot && !save_slot_ok(o.load_slot)) {
+        fprintf(stderr, "iwm: --load %s: a save name is 1 to 32 letters, digits, '-' or '_'\n", o.load_slot);
+        free(options);
+        pack_free(p);
+        return 2;
     }
     if (!seeded) {
         FILE *r = fopen("/dev/urandom", "rb");
@@ -196,6 +241,57 @@ static int cmd_check(int argc, char **argv)
             status = 1;
         pack_free(p);
     }
+    return status;
+}
+
+static int cmd_explore(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"random", required_argument, NULL, 'r'},  {"seed", required_argument, NULL, 's'},
+        {"exhaustive", no_argument, NULL, 'x'},    {"max-states", required_argument, NULL, 'm'},
+        {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    explore_opts o = {.seed = 1, .runs = 1000};
+    bool exhaustive = false, json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end;
+        unsigned long long v = 0;
+        if (optarg) {
+            v = strtoull(optarg, &end, 10);
+            if (*end || !*optarg)
+                return usage_error("explore", "expected a whole number");
+        }
+        switch (c) {
+        case 'r':
+            if (v < 1 || v > 100000000)
+                return usage_error("explore", "--random takes 1 to 100000000 playthroughs");
+            o.runs = (size_t)v;
+            break;
+        case 's': o.seed = v; break;
+        case 'x': exhaustive = true; break;
+        case 'm': o.max_states = (size_t)v; break;
+        case 'j': json = true; break;
+        case 'h':
+            printf("usage: %s\n%s", find("explore")->usage, find("explore")->help);
+            return 0;
+        default: return usage_error("explore", "unknown option");
+        }
+    }
+    if (argc - optind > 1)
+        return usage_error("explore", "explore takes at most one PACK");
+    pack *p = load(optind < argc ? argv[optind] : NULL, false, false);
+    if (!p)
+        return 1;
+    explore *e = exhaustive ? explore_exhaustive(p, &o) : explore_random(p, &o);
+    if (json)
+        explore_print_json(e, stdout);
+    else
+        explore_print(e, stdout);
+    int status = explore_stuck(e) ? 1 : 0;
+    explore_free(e);
+    pack_free(p);
     return status;
 }
 

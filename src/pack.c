@@ -88,6 +88,13 @@ void pack_apply(const pack *p, const pk_effects *fx, int32_t *st)
     }
 }
 
+void pack_enter(const pack *p, const pk_scene *s, int32_t *st)
+{
+    pack_apply(p, &s->on_enter, st);
+    if (s->snapshot >= 0)
+        memcpy(st + p->snap_base + s->snapshot * p->nvars, st, (size_t)p->nvars * sizeof(int32_t));
+}
+
 pk_scene *pack_goto(const pk_choice *c, const int32_t *st)
 {
     const pk_goto *g = c->go;

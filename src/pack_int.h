@@ -174,6 +174,8 @@ int pack_variant(const pk_text *t, const int32_t *st);
 void pack_render(const pk_text *t, const int32_t *st, buf *out);
 /* Applies effects to st in place, clamping to each variable's bounds. */
 void pack_apply(const pack *p, const pk_effects *fx, int32_t *st);
+/* Entering scene s: its on_enter effects, then its snapshot, in place. */
+void pack_enter(const pack *p, const pk_scene *s, int32_t *st);
 /* The scene a choice leads to from state st (after its effects). */
 pk_scene *pack_goto(const pk_choice *c, const int32_t *st);
 

@@ -260,6 +260,8 @@ static int next_key(loader *L, const char *const *keys, uint64_t *seen, const ch
 static void require(loader *L, const srcref *ref, const char *const *keys, uint64_t need,
                     uint64_t seen, const char *where)
 {
+    if (L->stop) /* the mapping was cut short by an earlier error */
+        return;
     for (int i = 0; keys[i]; i++)
         if ((need & (1ull << i)) && !(seen & (1ull << i)))
             loc_report(L, D_MISSING_KEY, ref, "%s needs the key '%s'", where, keys[i]);

@@ -12,7 +12,10 @@ cd "$src" || exit 2
 pass=0
 fail=0
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+# Saves and history go to a fresh directory, never the user's.
+XDG_STATE_HOME=$(mktemp -d)
+export XDG_STATE_HOME
+trap 'rm -rf "$tmp" "$XDG_STATE_HOME"' EXIT
 for args in tests/golden/*.args; do
     name=${args%.args}
     input=/dev/null
