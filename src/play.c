@@ -273,7 +273,7 @@ static int load_slot(session *s, const char *slot, bool offer_backup)
             return -1;
         }
     }
-    if (r.diverged)
+    if (r.message[0])
         say(s, r.message);
     else if (r.other_version)
         say(s, "*(This save was made with another version of the story; it replayed without a change.)*");

@@ -29,7 +29,8 @@ enum {
     MAX_VERSION = 200 /* pack-version is free text: cut to keep lines short */
 };
 
-static const char damaged[] = "the save is damaged (checksum mismatch): it may have been cut short or edited";
+static const char damaged[] =
+    "the save is damaged (checksum mismatch): it may have been cut short or edited";
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -43,7 +44,8 @@ static uint64_t fnv1a(const char *s, size_t n)
     return h;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
@@ -60,7 +62,8 @@ static bool is_id(const char *s, size_t n)
     if (!n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+              s[i] == '-'))
             return false;
     return true;
 }
@@ -105,7 +108,8 @@ void save_encode(const game *g, time_t saved_at, buf *out)
     const char *v = pack_version(p) ? pack_version(p) : "";
     for (size_t i = 0; v[i] && i < MAX_VERSION; i++)
         buf_putc(out, ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) ? '?' : v[i]);
-    buf_printf(out, "\npack-hash %s\nseed %" PRIu64 "\nsaved %s\n", pack_hash(p), game_seed(g), when);
+    buf_printf(out, "\npack-hash %s\nseed %" PRIu64 "\nsaved %s\n", pack_hash(p), game_seed(g),
+               when);
     /* Options are fixed at the start: read them from the first state. */
     const int32_t *st = game_step_state(g, 0);
     for (int i = 0; i < p->nvars; i++)
@@ -176,6 +180,23 @@ static bool parse_u64(span v, uint64_t *out)
     return true;
 }
 
+/* Header keys, in the order they are written. */
+enum { H_PACK, H_VERSION, H_HASH, H_SEED, H_SAVED, NHEADER };
+static const char *const header_keys[NHEADER] = {"pack", "pack-version", "pack-hash", "seed",
+                                                 "saved"};
+
+/* Whether v is a well-formed value for header key k (the seed is parsed). */
+static bool header_ok(int k, span v, parsed *ps)
+{
+    switch (k) {
+    case H_PACK: return is_id(v.s, v.n);
+    case H_VERSION: return is_text(v.s, v.n);
+    case H_HASH: return is_hex16(v.s, v.n);
+    case H_SEED: return parse_u64(v, &ps->seed);
+    default: return v.n > 0 && v.n < sizeof(((save_info *)0)->saved) && is_text(v.s, v.n);
+    }
+}
+
 /*
  * Checks and splits a save's text without any pack. Order matters for the
  * messages: the first line (is it a save at all, and which format), then
@@ -201,20 +222,23 @@ static int parse(const char *text, size_t n, parsed *ps, char *err, size_t errle
     const char *nl = memchr(text, '\n', n > MAX_LINE ? MAX_LINE + 1 : n);
     size_t first = nl ? (size_t)(nl - text) : n;
     uint64_t format = 0;
-    bool head = first >= nmagic && !memcmp(text, magic, nmagic) && parse_u64((span){text + nmagic, first - nmagic}, &format);
+    bool head = first >= nmagic && !memcmp(text, magic, nmagic) &&
+                parse_u64((span){text + nmagic, first - nmagic}, &format);
     if (!nl || !head) {
-        size_t k = first < nmagic ? first : nmagic, d = nmagic;
+        size_t k = first < nmagic ? first : nmagic, d = k;
         while (d < first && text[d] >= '0' && text[d] <= '9')
             d++;
         if (!nl && n <= MAX_LINE && !memcmp(text, magic, k) && d == first)
             seterr(err, errlen, "%s", damaged);
         else
-            seterr(err, errlen, "not an iwm save file (its first line is not 'iwm-save %d')", SAVE_FORMAT);
+            seterr(err, errlen, "not an iwm save file (its first line is not 'iwm-save %d')",
+                   SAVE_FORMAT);
         return -1;
     }
     if (format != SAVE_FORMAT) {
         if (format > SAVE_FORMAT)
-            seterr(err, errlen, "the save has format version %" PRIu64 ": it was made by a newer iwm", format);
+            seterr(err, errlen,
+                   "the save has format version %" PRIu64 ": it was made by a newer iwm", format);
         else
             seterr(err, errlen, "the save has an unknown format version %" PRIu64, format);
         return -1;
@@ -237,33 +261,33 @@ static int parse(const char *text, size_t n, parsed *ps, char *err, size_t errle
 
     /* Every line between. */
     size_t body = n - cklen;
-    bool seen[5] = {false};
-    static const char *const keys[5] = {"pack", "pack-version", "pack-hash", "seed", "saved"};
-    span *fields[5] = {&ps->pack, &ps->version, &ps->hash, NULL, &ps->saved};
+    bool seen[NHEADER] = {false};
+    span *fields[NHEADER] = {&ps->pack, &ps->version, &ps->hash, NULL, &ps->saved};
     size_t lineno = 1;
     for (size_t at = first + 1; at < body; lineno++) {
         const char *e = memchr(text + at, '\n', body - at);
         span line = {text + at, (size_t)(e - (text + at))}; /* body ends with '\n' */
         at += line.n + 1;
         if (line.n > MAX_LINE) {
-            seterr(err, errlen, "line %zu of the save is too long (over %d bytes)", lineno + 1, MAX_LINE);
+            seterr(err, errlen, "line %zu of the save is too long (over %d bytes)", lineno + 1,
+                   MAX_LINE);
+            goto fail;
+        }
+        if (line.n == 0) {
+            seterr(err, errlen, "line %zu of the save is empty", lineno + 1);
             goto fail;
         }
         span key, rest;
         split(line, &key, &rest);
         int k = -1;
-        for (int i = 0; i < 5; i++)
-            if (eq(key.s, key.n, keys[i]))
+        for (int i = 0; i < NHEADER; i++)
+            if (eq(key.s, key.n, header_keys[i]))
                 k = i;
         if (k >= 0) {
-            bool ok = k == 3   ? parse_u64(rest, &ps->seed)
-                      : k == 0 ? is_id(rest.s, rest.n)
-                      : k == 2 ? is_hex16(rest.s, rest.n)
-                      : k == 4 ? rest.n > 0 && rest.n < sizeof(((save_info *)0)->saved) && is_text(rest.s, rest.n)
-                               : is_text(rest.s, rest.n);
+            bool ok = header_ok(k, rest, ps);
             if (seen[k] || !ok) {
                 seterr(err, errlen, "line %zu of the save is malformed: %s '%s'", lineno + 1,
-                       seen[k] ? "a second" : "a bad", keys[k]);
+                       seen[k] ? "a second" : "a bad", header_keys[k]);
                 goto fail;
             }
             seen[k] = true;
@@ -274,8 +298,8 @@ static int parse(const char *text, size_t n, parsed *ps, char *err, size_t errle
             split(rest, &a, &b);
             /* Names and ids share the id alphabet; option values are names. */
             if (!is_id(a.s, a.n) || !is_id(b.s, b.n)) {
-                seterr(err, errlen, "line %zu of the save is malformed: expected '%.*s NAME VALUE'", lineno + 1,
-                       (int)key.n, key.s);
+                seterr(err, errlen, "line %zu of the save is malformed: expected '%s'", lineno + 1,
+                       key.n == 4 ? "step SCENE CHOICE" : "option NAME VALUE");
                 goto fail;
             }
             if (key.n == 4) {
@@ -285,9 +309,15 @@ static int parse(const char *text, size_t n, parsed *ps, char *err, size_t errle
                 }
                 push2(&ps->steps, &ps->nsteps, &ps->capsteps, a, b);
             } else {
+                /* Bounded, so that the quadratic checks stay cheap. */
+                if (ps->nopts == PACK_MAX_VARS) {
+                    seterr(err, errlen, "the save has more than %d options", PACK_MAX_VARS);
+                    goto fail;
+                }
                 for (size_t i = 0; i < ps->nopts; i++)
                     if (ps->opts[2 * i].n == a.n && !memcmp(ps->opts[2 * i].s, a.s, a.n)) {
-                        seterr(err, errlen, "line %zu of the save is malformed: option '%.*s' twice", lineno + 1,
+                        seterr(err, errlen,
+                               "line %zu of the save is malformed: option '%.*s' twice", lineno + 1,
                                (int)a.n, a.s);
                         goto fail;
                     }
@@ -301,9 +331,9 @@ static int parse(const char *text, size_t n, parsed *ps, char *err, size_t errle
             goto fail;
         }
     }
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < NHEADER; i++)
         if (!seen[i]) {
-            seterr(err, errlen, "the save has no '%s' line", keys[i]);
+            seterr(err, errlen, "the save has no '%s' line", header_keys[i]);
             goto fail;
         }
     return 0;
@@ -347,8 +377,8 @@ int save_decode(const char *text, size_t n, game *g, save_result *r, char *err, 
     if (parse(text, n, &ps, err, errlen) != 0)
         return -1;
     if (!eq(ps.pack.s, ps.pack.n, pack_id(p))) {
-        seterr(err, errlen, "this save is for pack '%.*s', not '%s'", (int)(ps.pack.n > 64 ? 64 : ps.pack.n),
-               ps.pack.s, pack_id(p));
+        seterr(err, errlen, "this save is for pack '%.*s', not '%s'",
+               (int)(ps.pack.n > 64 ? 64 : ps.pack.n), ps.pack.s, pack_id(p));
         parsed_free(&ps);
         return -1;
     }
@@ -384,25 +414,29 @@ int save_decode(const char *text, size_t n, game *g, save_result *r, char *err, 
         if (!eq(sid.s, sid.n, cur->id)) {
             char id[80];
             snprintf(id, sizeof id, "%.*s", (int)(sid.n > 64 ? 64 : sid.n), sid.s);
-            if (!pack_scene(p, id))
-                snprintf(why, sizeof why, "at step %zu, the scene '%s' no longer exists", i + 1, id);
+            if (sid.n > 64 || !pack_scene(p, id)) /* ids are at most 64 bytes */
+                snprintf(why, sizeof why, "at step %zu, the scene '%s' no longer exists", i + 1,
+                         id);
             else
-                snprintf(why, sizeof why, "at step %zu (scene '%s'), the story now leads to scene '%s' instead",
+                snprintf(why, sizeof why,
+                         "at step %zu (scene '%s'), the story now leads to scene '%s' instead",
                          i + 1, id, cur->id);
         } else {
             const pk_choice *c = find_choice(cur, cid);
             if (!c)
-                snprintf(why, sizeof why, "at step %zu (scene '%s'), the choice '%.*s' no longer exists", i + 1,
+                snprintf(why, sizeof why,
+                         "at step %zu (scene '%s'), the choice '%.*s' no longer exists", i + 1,
                          cur->id, (int)(cid.n > 64 ? 64 : cid.n), cid.s);
             else if (game_choose(g, c) != GAME_OK)
-                snprintf(why, sizeof why, "at step %zu (scene '%s'), the choice '%s' is not available now", i + 1,
+                snprintf(why, sizeof why,
+                         "at step %zu (scene '%s'), the choice '%s' is not available now", i + 1,
                          cur->id, c->id);
         }
         if (why[0]) {
             r->diverged = true;
             snprintf(r->message, sizeof r->message,
-                     "The story has changed since this save: %s. You continue from scene '%s'.", why,
-                     game_scene(g)->id);
+                     "The story has changed since this save: %s. You continue from scene '%s'.",
+                     why, game_scene(g)->id);
             break;
         }
         r->replayed++;
@@ -417,10 +451,12 @@ int save_decode(const char *text, size_t n, game *g, save_result *r, char *err, 
             if (from[i] == (int)k)
                 v = i;
         if (v < 0)
-            note(r->message, sizeof r->message, "The option '%.*s' no longer exists.", (int)name.n, name.s);
+            note(r->message, sizeof r->message, "The option '%.*s' no longer exists.", (int)name.n,
+                 name.s);
         else if (opts[v] < 0)
-            note(r->message, sizeof r->message, "The option '%s' no longer has the value '%.*s': it is now '%s'.",
-                 p->vars[v].name, (int)val.n, val.s, p->vars[v].values[st[v]]);
+            note(r->message, sizeof r->message,
+                 "The option '%s' no longer has the value '%.*s': it is now '%s'.", p->vars[v].name,
+                 (int)val.n, val.s, p->vars[v].values[st[v]]);
     }
     free(opts);
     free(from);
@@ -538,8 +574,8 @@ int save_info_read(const char *path, save_info *info)
         /* The scene of the last choice taken (not where it led: that
          * needs the pack and a replay), or "start" before any choice. */
         if (ps.nsteps)
-            snprintf(info->scene_id, sizeof info->scene_id, "%.*s", (int)ps.steps[2 * (ps.nsteps - 1)].n,
-                     ps.steps[2 * (ps.nsteps - 1)].s);
+            snprintf(info->scene_id, sizeof info->scene_id, "%.*s",
+                     (int)ps.steps[2 * (ps.nsteps - 1)].n, ps.steps[2 * (ps.nsteps - 1)].s);
         else
             snprintf(info->scene_id, sizeof info->scene_id, "start");
         info->steps = ps.nsteps;
@@ -631,7 +667,8 @@ static int keep_backup(const char *path, const char *bak, const char *baktmp, co
     int rc = read_file(path, &old, err, sizeof err);
     if (rc != 0)
         *what = "cannot read the previous save";
-    else if ((rc = write_tmp(baktmp, buf_str(&old), old.len, what)) == 0 && rename(baktmp, bak) != 0) {
+    else if ((rc = write_tmp(baktmp, buf_str(&old), old.len, what)) == 0 &&
+             rename(baktmp, bak) != 0) {
         int e = errno;
         *what = "cannot keep a backup";
         unlink(baktmp);
@@ -757,8 +794,8 @@ bool save_slot_ok(const char *name)
     size_t n = 0;
     for (; name[n]; n++) {
         char c = name[n];
-        if (n == 32 || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                         c == '-'))
+        if (n == 32 || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '_' || c == '-'))
             return false;
     }
     return n > 0;

@@ -47,7 +47,7 @@ typedef struct save_result {
 typedef struct save_info {
     char pack_id[128];
     char saved[32];    /* ISO 8601 UTC, as written */
-    char scene_id[128]; /* the scene the game was at (the last step's target) */
+    char scene_id[128]; /* the scene of the last step taken, or "start" */
     size_t steps;
 } save_info;
 
