@@ -636,6 +636,9 @@ static bool read_line(session *s, const char *prompt)
 
 static void take(session *s, const pk_choice *c)
 {
+    /* The reply belongs to the scene: a reader who skipped the scene for a
+     * content note does not get its aftermath either. */
+    bool skipped = s->skip_scene == game_scene(s->g)->index;
     if (game_choose(s->g, c) == GAME_DISABLED) {
         sayf(s, "You can't choose that now: %s", c->disabled_text ? c->disabled_text : "Not now.");
         return;
@@ -647,7 +650,8 @@ static void take(session *s, const pk_choice *c)
     buf_puts(&s->text, "**");
     say(s, buf_str(&s->text));
     buf_reset(&s->text);
-    game_reply(s->g, &s->text);
+    if (!skipped)
+        game_reply(s->g, &s->text);
     if (s->text.len) {
         blank(s);
         say(s, buf_str(&s->text));
