@@ -170,7 +170,7 @@ explore *explore_random(const pack *p, const explore_opts *o)
     const pk_choice **avail = xmalloc(((size_t)p->nchoices + 1) * sizeof(pk_choice *));
     int *numbers = xmalloc(((size_t)p->nchoices + 1) * sizeof(int));
     for (size_t run = 0; run < o->runs; run++) {
-        game_start(g, game_rng(&rng), NULL);
+        game_start(g, game_rng(&rng), o->options);
         size_t len = 0;
         count_entry(e, game_scene(g), game_state(g));
         while (!game_over(g)) {
@@ -307,6 +307,9 @@ explore *explore_exhaustive(const pack *p, const explore_opts *o)
     /* Every combination of option values is a start: options can be fixed
      * with --set, so a result reachable under any of them is reachable. */
     int *opt = xcalloc((size_t)p->nvars + 1, sizeof(int));
+    for (int i = 0; o->options && i < p->nvars; i++)
+        if (o->options[i] >= 0)
+            opt[i] = o->options[i];
     for (;;) {
         for (int i = 0; i < p->nvars; i++)
             st[i] = p->vars[i].kind == V_OPTION ? opt[i] : p->vars[i].start;
@@ -317,7 +320,7 @@ explore *explore_exhaustive(const pack *p, const explore_opts *o)
         insert(&s, p->start->index, st, -1, 0);
         int i = 0;
         for (; i < p->nvars; i++) {
-            if (p->vars[i].kind != V_OPTION)
+            if (p->vars[i].kind != V_OPTION || (o->options && o->options[i] >= 0))
                 continue;
             if (++opt[i] < p->vars[i].nvalues)
                 break;

@@ -24,6 +24,7 @@ typedef struct explore_opts {
     size_t runs;       /* random mode: playthroughs */
     size_t max_states; /* exhaustive mode: give up beyond this many states */
     size_t max_steps;  /* a playthrough longer than this counts as stuck in a loop */
+    const int *options; /* per pack variable: a fixed option value, or -1 (NULL: none fixed) */
 } explore_opts;
 
 typedef struct explore explore;

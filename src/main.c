@@ -54,12 +54,13 @@ static const subcommand subcommands[] = {
              "                     json: a list of {file, line, column, severity, code, message}\n",
      .run = cmd_check},
     {.name = "explore",
-     .usage = "iwm explore [PACK] [--random N] [--seed S] [--exhaustive] [--max-states N] [--json]",
+     .usage = "iwm explore [PACK] [--random N] [--seed S] [--exhaustive] [--max-states N] [--set NAME=VALUE]... [--json]",
      .summary = "play a pack automatically and report coverage, balance and reachability",
      .help = "  --random N         N seeded random playthroughs (default 1000)\n"
              "  --seed S           the master seed of random mode (default 1)\n"
              "  --exhaustive       visit every reachable (scene, state) once; prove what is reachable\n"
              "  --max-states N     give up exhaustive exploration beyond N states (default 2000000)\n"
+             "  --set NAME=VALUE   fix an option instead of drawing it (or trying every value)\n"
              "  --json             the documented JSON object instead of text\n",
      .run = cmd_explore},
     {.name = "help", .usage = "iwm help [COMMAND]", .summary = "show help for a command", .help = "", .run = cmd_help},
@@ -250,14 +251,22 @@ static int cmd_explore(int argc, char **argv)
         {"random", required_argument, NULL, 'r'},  {"seed", required_argument, NULL, 's'},
         {"exhaustive", no_argument, NULL, 'x'},    {"max-states", required_argument, NULL, 'm'},
         {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"set", required_argument, NULL, 'S'},     {NULL, 0, NULL, 0}};
     explore_opts o = {.seed = 1, .runs = 1000};
+    const char *sets[64];
+    int nsets = 0;
     bool exhaustive = false, json = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         char *end;
         unsigned long long v = 0;
+        if (c == 'S') {
+            if (nsets == 64)
+                return usage_error("explore", "too many --set options");
+            sets[nsets++] = optarg;
+            continue;
+        }
         if (optarg) {
             v = strtoull(optarg, &end, 10);
             if (*end || !*optarg)
@@ -284,7 +293,21 @@ static int cmd_explore(int argc, char **argv)
     pack *p = load(optind < argc ? argv[optind] : NULL, false, false);
     if (!p)
         return 1;
+    int *options = xmalloc(((size_t)play_nvars(p) + 1) * sizeof(int));
+    for (int i = 0; i < play_nvars(p); i++)
+        options[i] = -1;
+    for (int i = 0; i < nsets; i++) {
+        const char *err = play_set_option(p, options, sets[i]);
+        if (err) {
+            fprintf(stderr, "iwm: --set %s: %s\n", sets[i], err);
+            free(options);
+            pack_free(p);
+            return 2;
+        }
+    }
+    o.options = options;
     explore *e = exhaustive ? explore_exhaustive(p, &o) : explore_random(p, &o);
+    free(options);
     if (json)
         explore_print_json(e, stdout);
     else
