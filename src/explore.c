@@ -730,3 +730,66 @@ void explore_print_json(const explore *e, FILE *f)
     }
     fputs("\n}\n", f);
 }
+
+/* ---- expectations ------------------------------------------------------- */
+
+static size_t count_of(const explore *e, const pk_expect *x)
+{
+    switch (x->kind) {
+    case EX_STYLE: return e->style[x->index + 1];
+    case EX_OUTCOME: return e->outcome[x->index];
+    case EX_ENDING: return explore_ending_count(e, x->index);
+    default: return 0;
+    }
+}
+
+int explore_expectations(const pack *p, const explore *e, const explore_opts *o, FILE *f)
+{
+    int failed = 0;
+    if (p->nexpects)
+        fprintf(f, "\nExpectations (%s):\n", e->exhaustive ? "exhaustive" : "random play");
+    for (int i = 0; i < p->nexpects; i++) {
+        const pk_expect *x = &p->expects[i];
+        const explore *run = e;
+        explore *own = NULL;
+        if (x->options) {
+            explore_opts oo = *o;
+            oo.options = x->options;
+            own = e->exhaustive ? explore_exhaustive(p, &oo) : explore_random(p, &oo);
+            run = own;
+        }
+        bool ok = true;
+        char got[128] = "";
+        if (x->kind == EX_STABILITY) {
+            if (e->exhaustive) {
+                fprintf(f, "  skip  %s (stability needs random play)\n", x->text);
+                explore_free(own);
+                continue;
+            }
+            double r = explore_stability(run, x->snapshot, x->index);
+            snprintf(got, sizeof got, "r = %.3f", r);
+            ok = !isnan(r) && (!x->has_min || r >= x->min) && (!x->has_max || r <= x->max);
+        } else {
+            size_t n = count_of(run, x);
+            if (x->reachable)
+                ok = n > 0;
+            if (e->exhaustive) {
+                snprintf(got, sizeof got, "%s%s", n ? "reachable" : "not reachable",
+                         run->complete ? "" : ", search incomplete");
+                if (!x->reachable) {
+                    fprintf(f, "  skip  %s (shares need random play)\n", x->text);
+                    explore_free(own);
+                    continue;
+                }
+            } else {
+                double share = run->runs ? (double)n / (double)run->runs : 0;
+                snprintf(got, sizeof got, "%.2f%% (%zu of %zu)", 100 * share, n, run->runs);
+                ok = ok && (!x->has_min || share >= x->min) && (!x->has_max || share <= x->max);
+            }
+        }
+        fprintf(f, "  %s  %s: %s\n", ok ? "ok  " : "FAIL", x->text, got);
+        failed += !ok;
+        explore_free(own);
+    }
+    return failed;
+}

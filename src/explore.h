@@ -61,4 +61,12 @@ double explore_stability(const explore *e, int snap, int var);
  * them, and the option values (per pack variable, -1 for non-options). */
 const int *explore_witness(const explore *e, char kind, int index, size_t *len, const int **options);
 
+/* Checks the pack's declared expectations (the `expect` key) against e,
+ * running a further exploration of the same mode and size for each
+ * expectation that fixes options with `set`. Prints one `ok`/`FAIL` line
+ * per expectation to f (nothing when there are none). Share and stability
+ * checks apply to random mode only and are reported as skipped in
+ * exhaustive mode. Returns the number of failures. */
+int explore_expectations(const pack *p, const explore *e, const explore_opts *o, FILE *f);
+
 #endif

@@ -499,6 +499,8 @@ const char *pack_id(const pack *p) { return p->id; }
 const char *pack_title(const pack *p) { return p->title; }
 const char *pack_version(const pack *p) { return p->version; }
 const char *pack_hash(const pack *p) { return p->hash; }
+size_t pack_expect_runs(const pack *p) { return p->expect_runs; }
+uint64_t pack_expect_seed(const pack *p) { return p->expect_seed; }
 
 /* ---- reporting helpers ------------------------------------------------- */
 
@@ -600,6 +602,7 @@ void load_cleanup(loader *L)
     free(L->effects.v);
     free(L->gotos.v);
     free(L->scene_notes.v);
+    free(L->expects.v);
 }
 
 srcref load_ref(loader *L, pk_loc loc)

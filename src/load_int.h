@@ -76,6 +76,15 @@ typedef struct pending_note {
     srcref ref;
 } pending_note;
 
+typedef struct pending_expect {
+    pk_expect *x;
+    const char *name; /* the style, outcome, ending or snapshot.dimension */
+    srcref ref;
+    const char **set_names, **set_values; /* option=value pairs */
+    srcref *set_refs;
+    int nset;
+} pending_expect;
+
 typedef struct loader loader;
 
 struct loader {
@@ -121,6 +130,7 @@ struct loader {
     VEC(pending_effect) effects;
     VEC(pending_goto) gotos;
     VEC(pending_note) scene_notes;
+    VEC(pending_expect) expects;
     const char *start_id;
     srcref start_ref;
     bool saw_format, saw_id, saw_title, saw_version;

@@ -253,6 +253,7 @@ static int cmd_explore(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
         {"set", required_argument, NULL, 'S'},     {NULL, 0, NULL, 0}};
     explore_opts o = {.seed = 1, .runs = 1000};
+    bool runs_given = false, seed_given = false;
     const char *sets[64];
     int nsets = 0;
     bool exhaustive = false, json = false;
@@ -277,8 +278,12 @@ static int cmd_explore(int argc, char **argv)
             if (v < 1 || v > 100000000)
                 return usage_error("explore", "--random takes 1 to 100000000 playthroughs");
             o.runs = (size_t)v;
+            runs_given = true;
             break;
-        case 's': o.seed = v; break;
+        case 's':
+            o.seed = v;
+            seed_given = true;
+            break;
         case 'x': exhaustive = true; break;
         case 'm': o.max_states = (size_t)v; break;
         case 'j': json = true; break;
@@ -306,13 +311,22 @@ static int cmd_explore(int argc, char **argv)
         }
     }
     o.options = options;
+    /* The pack's own expectations say how much play they were measured on. */
+    if (!runs_given && pack_expect_runs(p))
+        o.runs = pack_expect_runs(p);
+    if (!seed_given && pack_expect_seed(p))
+        o.seed = pack_expect_seed(p);
     explore *e = exhaustive ? explore_exhaustive(p, &o) : explore_random(p, &o);
     free(options);
-    if (json)
+    int failed;
+    if (json) {
         explore_print_json(e, stdout);
-    else
+        failed = explore_expectations(p, e, &o, stderr);
+    } else {
         explore_print(e, stdout);
-    int status = explore_stuck(e) ? 1 : 0;
+        failed = explore_expectations(p, e, &o, stdout);
+    }
+    int status = explore_stuck(e) || failed ? 1 : 0;
     explore_free(e);
     pack_free(p);
     return status;

@@ -52,4 +52,9 @@ const char *pack_version(const pack *p);
  * it to notice that a pack changed. */
 const char *pack_hash(const pack *p);
 
+/* What the pack's `expect` key asks of iwm explore: the number of random
+ * playthroughs and the seed (0 when not given). */
+size_t pack_expect_runs(const pack *p);
+uint64_t pack_expect_seed(const pack *p);
+
 #endif

@@ -129,6 +129,20 @@ typedef struct pk_region { /* a style or an outcome */
     pk_loc loc;
 } pk_region;
 
+/* An expectation the pack declares about itself, checked by iwm explore. */
+typedef enum pk_expect_kind { EX_STYLE, EX_OUTCOME, EX_ENDING, EX_STABILITY } pk_expect_kind;
+
+typedef struct pk_expect {
+    pk_expect_kind kind;
+    int index;          /* style, outcome or scene index; stability: the variable */
+    int snapshot;       /* stability: the snapshot */
+    bool has_min, has_max, reachable;
+    double min, max;    /* a share (0-1) of random playthroughs, or r */
+    int *options;       /* per variable: an option value fixed for this check, or -1; NULL: none */
+    const char *text;   /* the check as written, for the report */
+    pk_loc loc;
+} pk_expect;
+
 typedef struct pk_note {
     const char *name, *label, *text;
 } pk_note;
@@ -160,6 +174,10 @@ struct pack {
     int nchoices;
     int nvariants; /* text variants of all scenes, for coverage */
     pk_scene *start;
+    pk_expect *expects;
+    int nexpects;
+    size_t expect_runs; /* 0: not given */
+    uint64_t expect_seed;
 };
 
 /* Index of the first style whose condition holds in st, or -1. */

@@ -864,12 +864,136 @@ static void parse_notes(loader *L)
     free(names.v);
 }
 
+/* ---- expectations ------------------------------------------------------- */
+
+static bool get_number(loader *L, const char *what, double *out)
+{
+    const char *s;
+    srcref r;
+    if (!get_str(L, what, &s, NULL, &r))
+        return false;
+    char *end;
+    double v = strtod(s, &end);
+    if (!is_plain(&r) || end == s || *end || v != v) {
+        loc_report(L, D_WRONG_TYPE, &r, "%s must be a number", what);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static void parse_check(loader *L)
+{
+    static const char *const keys[] = {"style", "outcome", "ending", "stability", "min", "max",
+                                       "reachable", "set", NULL};
+    srcref where;
+    if (!begin(L, YAML_MAPPING_START_EVENT, "an expectation", &where))
+        return;
+    pk_expect *x = arena_alloc(L->a, sizeof *x);
+    pending_expect pe = {.x = x, .ref = where};
+    x->loc = (pk_loc){where.f->name, where.line, where.col};
+    uint64_t seen = 0;
+    int k, what = 0;
+    VEC(const char *) names = {0};
+    VEC(const char *) values = {0};
+    VEC(srcref) refs = {0};
+    while ((k = next_key(L, keys, &seen, "an expectation")) != KEY_END) {
+        if (k <= 3) {
+            what++;
+            x->kind = (pk_expect_kind)k;
+            const char *s;
+            size_t n;
+            if (get_str(L, keys[k], &s, &n, &pe.ref))
+                pe.name = intern_str(L->p->names, s, n);
+        } else if (k == 4) {
+            x->has_min = get_number(L, "'min'", &x->min);
+        } else if (k == 5) {
+            x->has_max = get_number(L, "'max'", &x->max);
+        } else if (k == 6) {
+            get_bool(L, "'reachable'", &x->reachable);
+        } else if (begin(L, YAML_MAPPING_START_EVENT, "'set'", NULL)) {
+            name_set seen_names = {0};
+            srcref nref;
+            const char *name;
+            while ((name = next_name(L, &seen_names, "an option name", &nref))) {
+                srcref vref;
+                const char *val = get_name(L, "an option value", false, &vref);
+                if (!val)
+                    continue;
+                VEC_PUSH(names, name);
+                VEC_PUSH(values, val);
+                VEC_PUSH(refs, vref);
+            }
+            free(seen_names.v);
+        }
+    }
+    if (what != 1 && !L->stop)
+        loc_report(L, D_MISSING_KEY, &where,
+                   "an expectation names exactly one of 'style', 'outcome', 'ending' or 'stability'");
+    else if (!x->has_min && !x->has_max && !x->reachable && !L->stop)
+        loc_report(L, D_MISSING_KEY, &where, "an expectation needs 'min', 'max' or 'reachable: true'");
+    pe.nset = (int)names.n;
+    pe.set_names = arena_alloc(L->a, (names.n + 1) * sizeof(char *));
+    pe.set_values = arena_alloc(L->a, (names.n + 1) * sizeof(char *));
+    pe.set_refs = arena_alloc(L->a, (names.n + 1) * sizeof(srcref));
+    for (size_t i = 0; i < names.n; i++) {
+        pe.set_names[i] = names.v[i];
+        pe.set_values[i] = values.v[i];
+        pe.set_refs[i] = refs.v[i];
+    }
+    free(names.v);
+    free(values.v);
+    free(refs.v);
+    /* The check as the author wrote it, for the report. */
+    char text[256];
+    int len = snprintf(text, sizeof text, "%s %s", keys[x->kind], pe.name ? pe.name : "?");
+    if (x->reachable && len < (int)sizeof text)
+        len += snprintf(text + len, sizeof text - (size_t)len, " reachable");
+    if (x->has_min && len < (int)sizeof text)
+        len += snprintf(text + len, sizeof text - (size_t)len, " >= %g", x->min);
+    if (x->has_max && len < (int)sizeof text)
+        len += snprintf(text + len, sizeof text - (size_t)len, " <= %g", x->max);
+    for (int i = 0; i < pe.nset && len < (int)sizeof text; i++)
+        len += snprintf(text + len, sizeof text - (size_t)len, "%s%s=%s", i ? "," : " with ",
+                        pe.set_names[i], pe.set_values[i]);
+    x->text = arena_strndup(L->a, text, strlen(text));
+    VEC_PUSH(L->expects, pe);
+}
+
+static void parse_expect(loader *L)
+{
+    static const char *const keys[] = {"runs", "seed", "checks", NULL};
+    if (!begin(L, YAML_MAPPING_START_EVENT, "'expect'", NULL))
+        return;
+    uint64_t seen = 0;
+    int k;
+    while ((k = next_key(L, keys, &seen, "'expect'")) != KEY_END) {
+        int32_t v;
+        srcref r;
+        if (k == 0) {
+            if (get_int(L, "'runs'", &v, &r)) {
+                if (v < 1)
+                    loc_report(L, D_BAD_VALUE, &r, "'runs' must be at least 1");
+                else
+                    L->p->expect_runs = (size_t)v;
+            }
+        } else if (k == 1) {
+            if (get_int(L, "'seed'", &v, &r))
+                L->p->expect_seed = (uint64_t)(uint32_t)v;
+        } else if (begin(L, YAML_SEQUENCE_START_EVENT, "'checks'", NULL)) {
+            while (ev_peek(L) != YAML_SEQUENCE_END_EVENT && L->have)
+                parse_check(L);
+            ev_next(L);
+        }
+    }
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 static const char *const root_keys[] = {
     "format",  "id",      "title",    "version", "authors",  "language", "license", "description",
     "content_notes", "state", "options", "styles", "outcomes", "start",   "include", "chapters",
-    NULL};
+    "expect", NULL};
 
 void parse_root(loader *L)
 {
@@ -922,6 +1046,7 @@ void parse_root(loader *L)
             }
             break;
         case 15: parse_chapters(L); break;
+        case 16: parse_expect(L); break;
         }
     }
     require(L, &where, root_keys, 1 | 2 | 4 | 8, seen, "a pack");

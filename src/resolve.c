@@ -442,6 +442,62 @@ void load_resolve(loader *L)
             v->index = nv++;
     p->nvariants = nv;
 
+    /* Expectations name styles, outcomes, endings and snapshot.dimension. */
+    p->nexpects = (int)L->expects.n;
+    p->expects = arena_alloc(L->a, (L->expects.n + 1) * sizeof(pk_expect));
+    for (size_t i = 0; i < L->expects.n; i++) {
+        pending_expect *pe = &L->expects.v[i];
+        pk_expect *e = pe->x;
+        e->index = -1;
+        if (pe->name && e->kind == EX_STYLE) {
+            for (int k = 0; k < p->nstyles; k++)
+                if (p->styles[k]->name == pe->name)
+                    e->index = k;
+        } else if (pe->name && e->kind == EX_OUTCOME) {
+            for (int k = 0; k < p->noutcomes; k++)
+                if (p->outcomes[k]->name == pe->name)
+                    e->index = k;
+        } else if (pe->name && e->kind == EX_ENDING) {
+            for (int k = 0; k < p->nscenes; k++)
+                if (p->scenes[k]->id == pe->name && p->scenes[k]->ending)
+                    e->index = k;
+        } else if (pe->name) {
+            const char *dot = strchr(pe->name, '.');
+            int snap = dot ? map_get(&x.snaps, intern_find(p->names, pe->name, (size_t)(dot - pe->name))) : -1;
+            int var = dot ? map_get(&x.vars, intern_find(p->names, dot + 1, strlen(dot + 1))) : -1;
+            if (snap >= 0 && var >= 0 && p->vars[var].kind != V_OPTION) {
+                e->snapshot = snap;
+                e->index = var;
+            }
+        }
+        if (pe->name && e->index < 0) {
+            static const char *const what[] = {"no style", "no outcome", "no ending",
+                                               "no snapshot.dimension"};
+            loc_report(L, D_UNKNOWN_NAME, &pe->ref, "%s '%s' to expect", what[e->kind], pe->name);
+        }
+        if (pe->nset) {
+            e->options = arena_alloc(L->a, ((size_t)p->nvars + 1) * sizeof(int));
+            for (int k = 0; k < p->nvars; k++)
+                e->options[k] = -1;
+        }
+        for (int k = 0; k < pe->nset; k++) {
+            int var = map_get(&x.vars, pe->set_names[k]);
+            if (var < 0 || p->vars[var].kind != V_OPTION) {
+                loc_report(L, D_UNKNOWN_NAME, &pe->set_refs[k], "no option '%s'", pe->set_names[k]);
+                continue;
+            }
+            int val = -1;
+            for (int v = 0; v < p->vars[var].nvalues; v++)
+                if (p->vars[var].values[v] == pe->set_values[k])
+                    val = v;
+            if (val < 0)
+                loc_report(L, D_UNKNOWN_VALUE, &pe->set_refs[k], "'%s' is not a value of option '%s'",
+                           pe->set_values[k], pe->set_names[k]);
+            e->options[var] = val;
+        }
+        p->expects[i] = *e;
+    }
+
     map_free(&x.vars);
     map_free(&x.snaps);
     free(x.all_names);
