@@ -537,3 +537,35 @@ void expr_range(const expr *e, const int32_t *lo, const int32_t *hi, int64_t *rl
     default: *rlo = INT32_MIN; *rhi = INT32_MAX; return;
     }
 }
+
+int64_t expr_distance(const expr *e, const int32_t *s, bool want)
+{
+    enum { FLIP = 10 };
+    int64_t a, b, d1, d2;
+    switch ((expr_op)e->op) {
+    case X_NOT: return expr_distance(e->a, s, !want);
+    case X_AND:
+    case X_OR:
+        d1 = expr_distance(e->a, s, want);
+        d2 = expr_distance(e->b, s, want);
+        /* "a and b" true needs both; false needs either (De Morgan). */
+        if ((e->op == X_AND) == want)
+            return d1 + d2;
+        return d1 < d2 ? d1 : d2;
+    case X_LT: case X_LE: case X_GT: case X_GE: case X_EQ: case X_NE:
+        if (e->a->type != T_NUM)
+            return (expr_eval(e, s) != 0) == want ? 0 : FLIP;
+        a = expr_eval(e->a, s);
+        b = expr_eval(e->b, s);
+        switch ((expr_op)e->op) {
+        case X_LT: return want ? (a < b ? 0 : a - b + 1) : (a >= b ? 0 : b - a);
+        case X_LE: return want ? (a <= b ? 0 : a - b) : (a > b ? 0 : b - a + 1);
+        case X_GT: return want ? (a > b ? 0 : b - a + 1) : (a <= b ? 0 : a - b);
+        case X_GE: return want ? (a >= b ? 0 : b - a) : (a < b ? 0 : a - b + 1);
+        case X_EQ: return want ? (a > b ? a - b : b - a) : (a != b ? 0 : 1);
+        default: return want ? (a != b ? 0 : 1) : (a > b ? a - b : b - a);
+        }
+    default:
+        return (expr_eval(e, s) != 0) == want ? 0 : FLIP;
+    }
+}

@@ -70,4 +70,10 @@ int32_t expr_eval(const expr *e, const int32_t *s);
  * in [lo[i], hi[i]]. Conservative: the true range is inside the result. */
 void expr_range(const expr *e, const int32_t *lo, const int32_t *hi, int64_t *rlo, int64_t *rhi);
 
+/* How far state s is from making the boolean e evaluate to want: 0 when
+ * it already does, otherwise a sum of the margins by which comparisons
+ * miss (a flag or boolean that must flip counts 10). A heuristic for
+ * searches, not a metric: `and` adds, `or` takes the smaller side. */
+int64_t expr_distance(const expr *e, const int32_t *s, bool want);
+
 #endif

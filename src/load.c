@@ -603,6 +603,10 @@ void load_cleanup(loader *L)
     free(L->gotos.v);
     free(L->scene_notes.v);
     free(L->expects.v);
+    free(L->reveal.protos.v);
+    free(L->reveal.proto_refs.v);
+    free(L->reveal.px.v);
+    free(L->reveal.py.v);
 }
 
 srcref load_ref(loader *L, pk_loc loc)

@@ -85,6 +85,16 @@ typedef struct pending_expect {
     int nset;
 } pending_expect;
 
+/* The reveal key's names, resolved after everything is read. */
+typedef struct pending_reveal {
+    const char *x, *y, *snapshot, *goal, *secure_style;
+    srcref x_ref, y_ref, snapshot_ref, goal_ref, secure_ref, where;
+    VEC(const char *) protos;
+    VEC(srcref) proto_refs;
+    VEC(int32_t) px;
+    VEC(int32_t) py;
+} pending_reveal;
+
 typedef struct loader loader;
 
 struct loader {
@@ -131,6 +141,7 @@ struct loader {
     VEC(pending_goto) gotos;
     VEC(pending_note) scene_notes;
     VEC(pending_expect) expects;
+    pending_reveal reveal;
     const char *start_id;
     srcref start_ref;
     bool saw_format, saw_id, saw_title, saw_version;

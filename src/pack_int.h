@@ -143,6 +143,22 @@ typedef struct pk_expect {
     pk_loc loc;
 } pk_expect;
 
+/* How the ending shows the hidden model (the `reveal` key): two dimensions
+ * as the axes of a map, a snapshot to compare the end with, prototype
+ * points for "nearest", and what the path search looks for. */
+typedef struct pk_reveal {
+    bool present;
+    int x, y;         /* variables drawn on the horizontal and vertical axes */
+    int snapshot;     /* -1: none */
+    int32_t mid_x, mid_y; /* the cut-off lines drawn on the map */
+    int32_t between;  /* within this distance of a cut-off: "between prototypes" */
+    int *proto_style; /* per prototype: the style it stands for */
+    int32_t *proto_x, *proto_y;
+    int nproto;
+    int goal;         /* outcome searched for from an insecure ending, or -1 */
+    int secure_style; /* the style that counts as secure, or -1 */
+} pk_reveal;
+
 typedef struct pk_note {
     const char *name, *label, *text;
 } pk_note;
@@ -176,6 +192,7 @@ struct pack {
     pk_scene *start;
     pk_expect *expects;
     int nexpects;
+    pk_reveal reveal;
     size_t expect_runs; /* 0: not given */
     uint64_t expect_seed;
 };

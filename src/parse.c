@@ -988,12 +988,80 @@ static void parse_expect(loader *L)
     }
 }
 
+/* ---- reveal ------------------------------------------------------------- */
+
+static void parse_point(loader *L, int32_t *x, int32_t *y, const char *what)
+{
+    srcref where;
+    if (!begin(L, YAML_SEQUENCE_START_EVENT, what, &where))
+        return;
+    int n = 0;
+    while (ev_peek(L) == YAML_SCALAR_EVENT) {
+        int32_t v;
+        if (get_int(L, "a coordinate", &v, NULL)) {
+            if (n == 0)
+                *x = v;
+            else if (n == 1)
+                *y = v;
+        }
+        n++;
+    }
+    if (L->have && ev_peek(L) != YAML_SEQUENCE_END_EVENT)
+        wrong(L, "a coordinate", "a number");
+    ev_next(L);
+    if (n != 2 && !L->stop)
+        loc_report(L, D_BAD_VALUE, &where, "%s is a point [x, y]", what);
+}
+
+static void parse_reveal(loader *L)
+{
+    static const char *const keys[] = {"x",  "y",          "snapshot",     "cut", "between",
+                                       "prototypes", "goal", "secure_style", NULL};
+    pending_reveal *r = &L->reveal;
+    pk_reveal *rv = &L->p->reveal;
+    if (!begin(L, YAML_MAPPING_START_EVENT, "'reveal'", &r->where))
+        return;
+    rv->present = true;
+    rv->mid_x = rv->mid_y = INT32_MIN;
+    rv->between = 0;
+    uint64_t seen = 0;
+    int k;
+    while ((k = next_key(L, keys, &seen, "'reveal'")) != KEY_END) {
+        switch (k) {
+        case 0: r->x = get_name(L, "'x'", false, &r->x_ref); break;
+        case 1: r->y = get_name(L, "'y'", false, &r->y_ref); break;
+        case 2: r->snapshot = get_name(L, "'snapshot'", false, &r->snapshot_ref); break;
+        case 3: parse_point(L, &rv->mid_x, &rv->mid_y, "'cut'"); break;
+        case 4: get_int(L, "'between'", &rv->between, NULL); break;
+        case 5:
+            if (begin(L, YAML_MAPPING_START_EVENT, "'prototypes'", NULL)) {
+                name_set names = {0};
+                srcref nref;
+                const char *name;
+                while ((name = next_name(L, &names, "a style name", &nref))) {
+                    int32_t px = 0, py = 0;
+                    parse_point(L, &px, &py, "a prototype");
+                    VEC_PUSH(r->protos, name);
+                    VEC_PUSH(r->proto_refs, nref);
+                    VEC_PUSH(r->px, px);
+                    VEC_PUSH(r->py, py);
+                }
+                free(names.v);
+            }
+            break;
+        case 6: r->goal = get_name(L, "'goal'", false, &r->goal_ref); break;
+        case 7: r->secure_style = get_name(L, "'secure_style'", false, &r->secure_ref); break;
+        }
+    }
+    require(L, &r->where, keys, 1 | 2, seen, "'reveal'");
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 static const char *const root_keys[] = {
     "format",  "id",      "title",    "version", "authors",  "language", "license", "description",
     "content_notes", "state", "options", "styles", "outcomes", "start",   "include", "chapters",
-    "expect", NULL};
+    "expect", "reveal", NULL};
 
 void parse_root(loader *L)
 {
@@ -1047,6 +1115,7 @@ void parse_root(loader *L)
             break;
         case 15: parse_chapters(L); break;
         case 16: parse_expect(L); break;
+        case 17: parse_reveal(L); break;
         }
     }
     require(L, &where, root_keys, 1 | 2 | 4 | 8, seen, "a pack");

@@ -27,6 +27,7 @@
 
 #include "game.h"
 #include "out.h"
+#include "reveal.h"
 #include "save.h"
 #include "xalloc.h"
 
@@ -107,6 +108,20 @@ static void sayf(session *s, const char *fmt, ...)
     say(s, buf_str(&s->text));
 }
 
+/* Box and block characters only where the terminal's locale is UTF-8;
+ * --plain and other locales get ASCII. */
+static bool utf8_locale(void)
+{
+    const char *l = getenv("LC_ALL");
+    if (!l || !*l)
+        l = getenv("LC_CTYPE");
+    if (!l || !*l)
+        l = getenv("LANG");
+    if (!l || !*l)
+        return true; /* no locale set at all: UTF-8 is the modern default */
+    return strstr(l, "UTF-8") || strstr(l, "utf8") || strstr(l, "UTF8") || strstr(l, "utf-8");
+}
+
 /* ---- the story ---------------------------------------------------------- */
 
 /* The choices as shown: hidden ones skipped. Returns how many. */
@@ -125,12 +140,28 @@ static void show_ending(session *s, const int32_t *st)
     const pk_scene *sc = game_scene(s->g);
     blank(s);
     sayf(s, "**THE END%s%s**", sc->ending_title ? ": " : "", sc->ending_title ? sc->ending_title : "");
-    int style = pack_style(s->p, st);
-    if (style >= 0)
-        sayf(s, "Style: %s", s->p->styles[style]->label);
-    for (int i = 0; i < s->p->noutcomes; i++)
-        if (pack_outcome(s->p, i, st))
-            sayf(s, "Outcome: %s", s->p->outcomes[i]->label);
+    if (s->p->reveal.present) {
+        /* The pack describes its hidden model: show it in full. */
+        reveal r;
+        reveal_compute(&r, s->g, true);
+        reveal_style rs = {term_width(s), !s->o->plain && utf8_locale(), s->styled};
+        buf_reset(&s->render);
+        reveal_render(&r, &rs, &s->render);
+        fputs(buf_str(&s->render), s->out);
+        if (s->transcript) {
+            rs.styled = false;
+            buf_reset(&s->render);
+            reveal_render(&r, &rs, &s->render);
+            fputs(buf_str(&s->render), s->transcript);
+        }
+    } else {
+        int style = pack_style(s->p, st);
+        if (style >= 0)
+            sayf(s, "Style: %s", s->p->styles[style]->label);
+        for (int i = 0; i < s->p->noutcomes; i++)
+            if (pack_outcome(s->p, i, st))
+                sayf(s, "Outcome: %s", s->p->outcomes[i]->label);
+    }
     blank(s);
     say(s, "Type 'undo' to go back, 'restart' to play again, or 'quit'.");
 }

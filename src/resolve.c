@@ -283,6 +283,65 @@ static void resolve_effect(ctx *x, pending_effect *pe)
     }
 }
 
+/* ---- reveal ------------------------------------------------------------- */
+
+static int find_region(pk_region **v, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i]->name == name)
+            return i;
+    return -1;
+}
+
+static void resolve_reveal(loader *L, ctx *x)
+{
+    pack *p = L->p;
+    pending_reveal *r = &L->reveal;
+    pk_reveal *rv = &p->reveal;
+    if (!rv->present)
+        return;
+    int *axes[2] = {&rv->x, &rv->y};
+    const char *names[2] = {r->x, r->y};
+    srcref *refs[2] = {&r->x_ref, &r->y_ref};
+    for (int i = 0; i < 2; i++) {
+        *axes[i] = names[i] ? map_get(&x->vars, names[i]) : -1;
+        if (names[i] && (*axes[i] < 0 || p->vars[*axes[i]].kind != V_DIM))
+            loc_report(L, D_UNKNOWN_NAME, refs[i], "'%s' is not a dimension", names[i]);
+        else if (*axes[i] >= 0)
+            p->vars[*axes[i]].used = true;
+    }
+    if (*axes[0] < 0 || *axes[1] < 0)
+        return;
+    const pk_var *vx = &p->vars[rv->x], *vy = &p->vars[rv->y];
+    if (rv->mid_x == INT32_MIN) {
+        rv->mid_x = vx->min + (vx->max - vx->min) / 2;
+        rv->mid_y = vy->min + (vy->max - vy->min) / 2;
+    }
+    rv->snapshot = -1;
+    if (r->snapshot) {
+        rv->snapshot = map_get(&x->snaps, r->snapshot);
+        if (rv->snapshot < 0)
+            loc_report(L, D_UNKNOWN_NAME, &r->snapshot_ref, "no scene takes a snapshot '%s'", r->snapshot);
+    }
+    rv->nproto = (int)r->protos.n;
+    rv->proto_style = arena_alloc(L->a, (r->protos.n + 1) * sizeof(int));
+    rv->proto_x = arena_alloc(L->a, (r->protos.n + 1) * sizeof(int32_t));
+    rv->proto_y = arena_alloc(L->a, (r->protos.n + 1) * sizeof(int32_t));
+    for (size_t i = 0; i < r->protos.n; i++) {
+        rv->proto_style[i] = find_region(p->styles, p->nstyles, r->protos.v[i]);
+        rv->proto_x[i] = r->px.v[i];
+        rv->proto_y[i] = r->py.v[i];
+        if (rv->proto_style[i] < 0)
+            loc_report(L, D_UNKNOWN_NAME, &r->proto_refs.v[i], "no style '%s'", r->protos.v[i]);
+    }
+    rv->goal = r->goal ? find_region(p->outcomes, p->noutcomes, r->goal) : -1;
+    if (r->goal && rv->goal < 0)
+        loc_report(L, D_UNKNOWN_NAME, &r->goal_ref, "no outcome '%s'", r->goal);
+    rv->secure_style = r->secure_style ? find_region(p->styles, p->nstyles, r->secure_style) : -1;
+    if (r->secure_style && rv->secure_style < 0)
+        loc_report(L, D_UNKNOWN_NAME, &r->secure_ref, "no style '%s'", r->secure_style);
+}
+
 /* ---- the pass ----------------------------------------------------------- */
 
 void load_resolve(loader *L)
@@ -498,6 +557,7 @@ void load_resolve(loader *L)
         p->expects[i] = *e;
     }
 
+    resolve_reveal(L, &x);
     map_free(&x.vars);
     map_free(&x.snaps);
     free(x.all_names);
