@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "explore.h"
+#include "graph.h"
 #include "pack.h"
 #include "play.h"
 #include "save.h"
@@ -25,6 +26,7 @@ typedef struct subcommand {
 static int cmd_play(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
 static int cmd_explore(int argc, char **argv);
+static int cmd_graph(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
@@ -63,6 +65,13 @@ static const subcommand subcommands[] = {
              "  --set NAME=VALUE   fix an option instead of drawing it (or trying every value)\n"
              "  --json             the documented JSON object instead of text\n",
      .run = cmd_explore},
+    {.name = "graph",
+     .usage = "iwm graph [PACK] [--format dot|mermaid] [--chapter ID]",
+     .summary = "print the story as a graph (Graphviz DOT or Mermaid)",
+     .help = "  --format dot|mermaid  dot (default) renders with Graphviz: iwm graph | dot -Tsvg > story.svg;\n"
+             "                        mermaid renders on common code hosts\n"
+             "  --chapter ID          only this chapter (scenes it leads to elsewhere drawn plainly)\n",
+     .run = cmd_graph},
     {.name = "help", .usage = "iwm help [COMMAND]", .summary = "show help for a command", .help = "", .run = cmd_help},
     {.name = "version", .usage = "iwm version", .summary = "print the version", .help = "", .run = cmd_version},
 };
@@ -328,6 +337,45 @@ static int cmd_explore(int argc, char **argv)
     }
     int status = explore_stuck(e) || failed ? 1 : 0;
     explore_free(e);
+    pack_free(p);
+    return status;
+}
+
+static int cmd_graph(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
+                                              {"chapter", required_argument, NULL, 'c'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    graph_format fmt = GRAPH_DOT;
+    const char *chapter = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (!strcmp(optarg, "mermaid"))
+                fmt = GRAPH_MERMAID;
+            else if (strcmp(optarg, "dot") != 0)
+                return usage_error("graph", "--format is dot or mermaid");
+            break;
+        case 'c': chapter = optarg; break;
+        case 'h':
+            printf("usage: %s\n%s", find("graph")->usage, find("graph")->help);
+            return 0;
+        default: return usage_error("graph", "unknown option");
+        }
+    }
+    if (argc - optind > 1)
+        return usage_error("graph", "graph takes at most one PACK");
+    pack *p = load(optind < argc ? argv[optind] : NULL, false, false);
+    if (!p)
+        return 1;
+    int status = 0;
+    if (graph_write(p, fmt, chapter, stdout) != 0) {
+        fprintf(stderr, "iwm: no chapter '%s' in this pack\n", chapter);
+        status = 2;
+    }
     pack_free(p);
     return status;
 }

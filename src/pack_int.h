@@ -157,6 +157,10 @@ typedef struct pk_reveal {
     int nproto;
     int goal;         /* outcome searched for from an insecure ending, or -1 */
     int secure_style; /* the style that counts as secure, or -1 */
+    const char **debrief; /* questions for reports (an instructor's debrief) */
+    int ndebrief;
+    const char **references; /* sources, as printed in reports */
+    int nreferences;
 } pk_reveal;
 
 typedef struct pk_note {

@@ -1015,8 +1015,9 @@ static void parse_point(loader *L, int32_t *x, int32_t *y, const char *what)
 
 static void parse_reveal(loader *L)
 {
-    static const char *const keys[] = {"x",  "y",          "snapshot",     "cut", "between",
-                                       "prototypes", "goal", "secure_style", NULL};
+    static const char *const keys[] = {"x",          "y",    "snapshot",     "cut",     "between",
+                                       "prototypes", "goal", "secure_style", "debrief", "references",
+                                       NULL};
     pending_reveal *r = &L->reveal;
     pk_reveal *rv = &L->p->reveal;
     if (!begin(L, YAML_MAPPING_START_EVENT, "'reveal'", &r->where))
@@ -1051,6 +1052,27 @@ static void parse_reveal(loader *L)
             break;
         case 6: r->goal = get_name(L, "'goal'", false, &r->goal_ref); break;
         case 7: r->secure_style = get_name(L, "'secure_style'", false, &r->secure_ref); break;
+        case 8:
+        case 9: {
+            VEC(const char *) list = {0};
+            if (begin(L, YAML_SEQUENCE_START_EVENT, k == 8 ? "'debrief'" : "'references'", NULL)) {
+                while (ev_peek(L) != YAML_SEQUENCE_END_EVENT && L->have) {
+                    const char *t;
+                    if (get_str(L, k == 8 ? "a question" : "a reference", &t, NULL, NULL))
+                        VEC_PUSH(list, t);
+                }
+                ev_next(L);
+            }
+            const char **v = arena_alloc(L->a, (list.n + 1) * sizeof(char *));
+            for (size_t i = 0; i < list.n; i++)
+                v[i] = list.v[i];
+            if (k == 8)
+                rv->debrief = v, rv->ndebrief = (int)list.n;
+            else
+                rv->references = v, rv->nreferences = (int)list.n;
+            free(list.v);
+            break;
+        }
         }
     }
     require(L, &r->where, keys, 1 | 2, seen, "'reveal'");
