@@ -3,7 +3,10 @@
  * handler) drives dispatch, `iwm --help` and `iwm help COMMAND`. Exit
  * status: 0 success, 1 an invalid pack (or save), 2 bad usage.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -27,6 +30,7 @@ static int cmd_play(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
 static int cmd_explore(int argc, char **argv);
 static int cmd_graph(int argc, char **argv);
+static int cmd_new(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
@@ -72,6 +76,12 @@ static const subcommand subcommands[] = {
              "                        mermaid renders on common code hosts\n"
              "  --chapter ID          only this chapter (scenes it leads to elsewhere drawn plainly)\n",
      .run = cmd_graph},
+    {.name = "new",
+     .usage = "iwm new DIR",
+     .summary = "write a small, complete, commented pack to start from",
+     .help = "  DIR must not exist yet (or be empty). The pack passes iwm check --strict,\n"
+             "  explains itself in comments, and carries the JSON schema for editors.\n",
+     .run = cmd_new},
     {.name = "help", .usage = "iwm help [COMMAND]", .summary = "show help for a command", .help = "", .run = cmd_help},
     {.name = "version", .usage = "iwm version", .summary = "print the version", .help = "", .run = cmd_version},
 };
@@ -378,6 +388,69 @@ static int cmd_graph(int argc, char **argv)
     }
     pack_free(p);
     return status;
+}
+
+extern const char *const iwm_new_names[];
+extern const char *const iwm_new_files[];
+extern const size_t iwm_new_lens[];
+extern const size_t iwm_new_count;
+
+/* Creates every directory in path's prefix (not the last component). */
+static int make_parents(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return 0;
+}
+
+static int cmd_new(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') {
+        if (argc == 2 && !strcmp(argv[1], "--help")) {
+            printf("usage: %s\n%s", find("new")->usage, find("new")->help);
+            return 0;
+        }
+        return usage_error("new", "new takes one DIR");
+    }
+    const char *dir = argv[1];
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        int entries = 0;
+        while ((e = readdir(d)))
+            entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+        closedir(d);
+        if (entries) {
+            fprintf(stderr, "iwm: '%s' already exists and is not empty: choose a new directory\n", dir);
+            return 1;
+        }
+    } else if (mkdir(dir, 0777) != 0) {
+        fprintf(stderr, "iwm: cannot create '%s': %s\n", dir, strerror(errno));
+        return 1;
+    }
+    for (size_t i = 0; i < iwm_new_count; i++) {
+        const char *name = iwm_new_names[i];
+        if (!strncmp(name, "new/", 4))
+            name += 4;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        FILE *f = make_parents(path) == 0 ? fopen(path, "wx") : NULL;
+        if (!f || fwrite(iwm_new_files[i], 1, iwm_new_lens[i], f) != iwm_new_lens[i] || fclose(f) != 0) {
+            fprintf(stderr, "iwm: cannot write '%s': %s\n", path, strerror(errno));
+            return 1;
+        }
+        printf("wrote %s\n", path);
+    }
+    printf("\nNext: iwm check --strict %s && iwm play %s\n", dir, dir);
+    return 0;
 }
 
 static int cmd_help(int argc, char **argv)
