@@ -26,8 +26,11 @@ typedef struct parser {
     size_t start;   /* its offset */
     size_t len;     /* its length */
     int64_t num;    /* K_NUM value */
-    int depth;
+    int depth;      /* recursion of the parser itself */
     bool failed;
+    bool typed;     /* a type error is waiting (reported if no syntax error) */
+    size_t type_off;
+    char type_msg[200];
 } parser;
 
 static void fail(parser *p, diag_code code, size_t off, const char *fmt, ...)
@@ -86,6 +89,7 @@ static void next(parser *p)
         }
         if (p->pos < p->n && is_name_char(s[p->pos])) {
             p->t = K_BAD;
+            p->start = p->pos;
             p->len = 1;
             return;
         }
@@ -158,6 +162,12 @@ static expr *node(parser *p, expr_op op, expr_type type, const expr *a, const ex
     e->type = (uint8_t)type;
     e->a = a;
     e->b = b;
+    int d = a ? a->depth : 0;
+    if (b && b->depth > d)
+        d = b->depth;
+    e->depth = (uint16_t)(d + 1);
+    if (d + 1 > EXPR_MAX_DEPTH)
+        fail(p, D_EXPR_SYNTAX, p->start, "condition nested more than %d levels deep: split it", EXPR_MAX_DEPTH);
     return e;
 }
 
@@ -175,7 +185,9 @@ static const expr *parse_or(parser *p);
 
 static bool enter(parser *p)
 {
-    if (++p->depth > EXPR_MAX_DEPTH) {
+    /* Each parenthesis costs three frames (or, not, unary); the tree depth
+     * check in node() is the limit authors meet, this one guards the stack. */
+    if (++p->depth > 3 * EXPR_MAX_DEPTH + 8) {
         fail(p, D_EXPR_SYNTAX, p->start, "condition nested more than %d levels deep",
              EXPR_MAX_DEPTH);
         return false;
@@ -257,14 +269,29 @@ static const expr *parse_primary(parser *p)
     }
 }
 
+/* Records the first type error and lets parsing go on, so that a syntax
+ * error later in the condition (the likelier mistake) is the one shown. */
+static void type_error(parser *p, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void type_error(parser *p, size_t at, const char *fmt, ...)
+{
+    if (p->typed)
+        return;
+    p->typed = true;
+    p->type_off = at;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->type_msg, sizeof p->type_msg, fmt, ap);
+    va_end(ap);
+}
+
 static bool need(parser *p, const expr *e, expr_type t, size_t at, const char *what)
 {
     if (!e)
         return false;
-    if (e->type == t)
-        return true;
-    fail(p, D_EXPR_TYPE, at, "%s needs %s, not %s", what, type_name(t), type_name(e->type));
-    return false;
+    if (e->type != t)
+        type_error(p, at, "%s needs %s, not %s", what, type_name(t), type_name(e->type));
+    return true;
 }
 
 static const expr *parse_unary(parser *p)
@@ -356,11 +383,8 @@ static const expr *parse_cmp(parser *p)
             a = option_const(p, b, a);
         if (!a || !b)
             return NULL;
-        if (a->type != b->type || a->type == T_STR || (a->type == T_OPT && a->var != b->var)) {
-            fail(p, D_EXPR_TYPE, at, "cannot compare %s with %s", type_name(a->type),
-                 type_name(b->type));
-            return NULL;
-        }
+        if (a->type != b->type || a->type == T_STR || (a->type == T_OPT && a->var != b->var))
+            type_error(p, at, "cannot compare %s with %s", type_name(a->type), type_name(b->type));
     } else if (!need(p, a, T_NUM, at, "a comparison") || !need(p, b, T_NUM, at, "a comparison")) {
         return NULL;
     }
@@ -432,8 +456,17 @@ const expr *expr_parse(arena *a, const char *src, size_t n, const expr_env *env,
     const expr *e = parse_or(&p);
     if (e && p.t != K_EOF) {
         char tmp[64];
-        fail(&p, D_EXPR_SYNTAX, p.start, "unexpected %s after the condition",
-             tok_text(&p, tmp, sizeof tmp));
+        if (p.t == K_BAD && p.src[p.start] == '=')
+            fail(&p, D_EXPR_SYNTAX, p.start, "'=' is not a comparison: write '=='");
+        else
+            fail(&p, D_EXPR_SYNTAX, p.start, "unexpected %s after the condition",
+                 tok_text(&p, tmp, sizeof tmp));
+        return NULL;
+    }
+    if (p.failed)
+        return NULL;
+    if (p.typed) {
+        p.env->error(p.env->ctx, D_EXPR_TYPE, p.type_off, p.type_msg);
         return NULL;
     }
     if (e && e->type != want) {
@@ -441,7 +474,7 @@ const expr *expr_parse(arena *a, const char *src, size_t n, const expr_env *env,
              type_name(want));
         return NULL;
     }
-    return p.failed ? NULL : e;
+    return e;
 }
 
 static int32_t sat(int64_t v)

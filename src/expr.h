@@ -26,9 +26,10 @@ typedef enum expr_op {
 } expr_op;
 
 typedef struct expr {
-    uint8_t op;   /* expr_op */
-    uint8_t type; /* expr_type of the result */
-    uint16_t var; /* X_VAR of an option: the pack variable */
+    uint8_t op;     /* expr_op */
+    uint8_t type;   /* expr_type of the result */
+    uint16_t var;   /* X_VAR of an option: the pack variable */
+    uint16_t depth; /* levels of the tree below and including this node */
     int32_t v;    /* X_CONST: the value; X_VAR: the state slot */
     const struct expr *a, *b;
 } expr;
@@ -58,9 +59,11 @@ typedef struct expr_env {
 enum { EXPR_MAX_DEPTH = 64 };
 
 /* Parses src[0..n) as a condition whose result must have type want
- * (T_BOOL for conditions). Returns the tree, or NULL after reporting
- * every error through env->error. Nesting deeper than EXPR_MAX_DEPTH is
- * an error, so hostile input cannot exhaust the stack. */
+ * (T_BOOL for conditions). Returns the tree, or NULL after reporting the
+ * first error through env->error: a syntax error if there is one, else the
+ * first type error. A tree deeper than EXPR_MAX_DEPTH (parentheses, or a
+ * long chain such as a + 1 + 1 + ...) is an error, so hostile input can
+ * exhaust neither the parser's stack nor the evaluator's. */
 const expr *expr_parse(arena *a, const char *src, size_t n, const expr_env *env, expr_type want);
 
 /* The value of e in state s (e must come from expr_parse). */

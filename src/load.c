@@ -215,6 +215,20 @@ static bool precheck(loader *L, diag_file *f)
         diag_report(L->d, D_NUL_BYTE, f, line, col, "NUL byte in a pack file");
         return false;
     }
+    /* Raw terminal controls (ESC, BEL, DEL, C1) in the file itself: libyaml
+     * refuses most of them too, but only at line 1, column 1. */
+    for (size_t i = 0; i < f->len; i++) {
+        unsigned char c = (unsigned char)f->text[i];
+        bool bad = (c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f ||
+                   (c == 0xc2 && i + 1 < f->len && (unsigned char)f->text[i + 1] >= 0x80 &&
+                    (unsigned char)f->text[i + 1] < 0xa0);
+        if (bad) {
+            load_position(f, i, &line, &col);
+            diag_report(L->d, D_CONTROL_CHAR, f, line, col,
+                        "terminal control character (byte 0x%02x) in a pack file", c);
+            return false;
+        }
+    }
     return true;
 }
 
@@ -224,6 +238,18 @@ static void report_yaml_error(loader *L)
 {
     const yaml_parser_t *yp = &L->yp;
     yaml_mark_t m = yp->problem ? yp->problem_mark : yp->mark;
+    if (yp->error == YAML_READER_ERROR) {
+        /* Reader errors carry a byte offset, not a mark. */
+        int line, col;
+        load_position(L->cur, yp->problem_offset, &line, &col);
+        diag_report(L->d, D_YAML_SYNTAX, L->cur, line, col, "YAML: %s",
+                    yp->problem ? yp->problem : "the file cannot be read");
+        return;
+    }
+    /* An unclosed quote or bracket runs to the end of the file: the place
+     * to show is where it was opened. */
+    if (yp->problem && yp->context && strstr(yp->problem, "end of stream"))
+        m = yp->context_mark;
     const char *problem = yp->problem ? yp->problem : "the YAML parser failed";
     if (yp->context)
         diag_report(L->d, D_YAML_SYNTAX, L->cur, (int)m.line + 1, (int)m.column + 1,
@@ -231,6 +257,16 @@ static void report_yaml_error(loader *L)
     else
         diag_report(L->d, D_YAML_SYNTAX, L->cur, (int)m.line + 1, (int)m.column + 1, "YAML: %s",
                     problem);
+}
+
+/* Stops reading the file: the held event is dropped, so that every loop
+ * over events sees the end at once (NO_EVENT, nothing held). */
+yaml_event_type_t ev_halt(loader *L)
+{
+    yaml_event_delete(&L->ev);
+    L->have = false;
+    L->stop = true;
+    return YAML_NO_EVENT;
 }
 
 yaml_event_type_t ev_peek(loader *L)
@@ -252,8 +288,7 @@ yaml_event_type_t ev_peek(loader *L)
     if (e->type == YAML_ALIAS_EVENT) {
         ev_report(L, D_ALIAS, e->start_mark,
                   "YAML aliases ('*%s') are not allowed in packs: write the value out", e->data.alias.anchor);
-        L->stop = true;
-        return YAML_NO_EVENT;
+        return ev_halt(L);
     }
     if (e->type == YAML_SCALAR_EVENT)
         anchor = e->data.scalar.anchor;
@@ -264,14 +299,12 @@ yaml_event_type_t ev_peek(loader *L)
     if (anchor) {
         ev_report(L, D_ALIAS, e->start_mark,
                   "YAML anchors ('&%s') are not allowed in packs: write the value out", anchor);
-        L->stop = true;
-        return YAML_NO_EVENT;
+        return ev_halt(L);
     }
     if (e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT) {
         if (++L->depth > PACK_MAX_DEPTH) {
             ev_report(L, D_TOO_DEEP, e->start_mark, "nesting deeper than %d levels", PACK_MAX_DEPTH);
-            L->stop = true;
-            return YAML_NO_EVENT;
+            return ev_halt(L);
         }
     } else if (e->type == YAML_SEQUENCE_END_EVENT || e->type == YAML_MAPPING_END_EVENT) {
         L->depth--;
@@ -546,12 +579,40 @@ static size_t offset_of(diag_file *f, int line, int col)
     return at;
 }
 
+/* How many value bytes the escape at src[0] (a backslash) of a
+ * double-quoted scalar produces, and how many source bytes it spans. */
+static void escape_size(const char *src, size_t avail, size_t *in, size_t *out)
+{
+    uint32_t cp = 0;
+    size_t digits = 0;
+    *in = 2;
+    *out = 1;
+    if (avail < 2)
+        return;
+    switch (src[1]) {
+    case '\n': *out = 0; return; /* a line continuation */
+    case 'N': case '_': *out = 2; return;
+    case 'L': case 'P': *out = 3; return;
+    case 'x': digits = 2; break;
+    case 'u': digits = 4; break;
+    case 'U': digits = 8; break;
+    default: return;
+    }
+    for (size_t i = 0; i < digits && 2 + i < avail; i++) {
+        char c = src[2 + i];
+        cp = cp * 16 + (uint32_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    *in = 2 + digits;
+    *out = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
 /* Finds where value offset off lies in the source of the scalar: walk the
- * source from the scalar's start, matching the value's characters and
- * skipping what the YAML syntax added (quotes, indentation, the block
- * indicator line, folded line breaks). Bounded by the scalar's end mark,
- * so a value the walk cannot follow (escapes) gives a nearby position,
- * never a wrong file or a crash. Runs only when reporting an error. */
+ * source from the scalar's start, matching the value's bytes and skipping
+ * what the YAML syntax added (quotes, indentation, the block indicator
+ * line, folded line breaks), decoding the escapes of double-quoted
+ * scalars. Bounded by the scalar's end mark, so a value the walk cannot
+ * follow gives a nearby position, never a wrong file or a crash. Runs
+ * only when reporting an error. */
 void load_report_in(loader *L, diag_code code, const srcref *ref, const char *val, size_t off,
                     const char *msg)
 {
@@ -564,20 +625,39 @@ void load_report_in(loader *L, diag_code code, const srcref *ref, const char *va
     size_t end = offset_of(f, ref->end_line, ref->end_col);
     if (end > f->len)
         end = f->len;
-    if (ref->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || ref->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+    bool quoted = ref->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || ref->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    if (quoted) {
         src++;
-    else if (ref->style == YAML_LITERAL_SCALAR_STYLE || ref->style == YAML_FOLDED_SCALAR_STYLE) {
+        if (end > src)
+            end--; /* stop at the closing quote, not after it */
+    } else if (ref->style == YAML_LITERAL_SCALAR_STYLE || ref->style == YAML_FOLDED_SCALAR_STYLE) {
         while (src < end && f->text[src] != '\n')
             src++;
         src++;
     }
-    for (size_t i = 0; i <= off && src < end; i++) {
+    size_t i = 0;
+    while (i < off && src < end) {
+        if (ref->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && f->text[src] == '\\') {
+            size_t in, out;
+            escape_size(f->text + src, end - src, &in, &out);
+            if (i + out > off)
+                break; /* the offset is inside this escape: point at it */
+            src += in;
+            i += out;
+            continue;
+        }
         char want = val[i];
-        while (src < end && f->text[src] != want && !(want == ' ' && f->text[src] == '\n'))
+        if (f->text[src] == want || (want == ' ' && f->text[src] == '\n')) {
             src++;
-        if (i < off && src < end)
-            src++;
+            i++;
+            continue;
+        }
+        src++; /* syntax the value does not have: indentation, quotes */
     }
+    /* Skip indentation before the character itself. */
+    while (src < end && i < off + 1 && val[off] != ' ' && (f->text[src] == ' ' || f->text[src] == '\n') &&
+           f->text[src] != val[off])
+        src++;
     if (src > end)
         src = end;
     int line, col;
@@ -596,6 +676,7 @@ void load_cleanup(loader *L)
     free(L->scenes.v);
     free(L->choices.v);
     free(L->snapshots.v);
+    free(L->snapshot_refs.v);
     free(L->authors.v);
     free(L->exprs.v);
     free(L->texts.v);

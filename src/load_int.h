@@ -134,6 +134,7 @@ struct loader {
     VEC(pk_scene *) scenes;
     VEC(pk_choice *) choices;
     VEC(const char *) snapshots;
+    VEC(srcref) snapshot_refs;
     VEC(const char *) authors;
     VEC(pending_expr) exprs;
     VEC(pending_text) texts;
@@ -152,6 +153,9 @@ struct loader {
 yaml_event_type_t ev_peek(loader *L);
 void ev_next(loader *L);
 void ev_skip(loader *L);
+/* Stops reading the current file (after a fatal error): drops the held
+ * event, so every loop over events ends. Returns YAML_NO_EVENT. */
+yaml_event_type_t ev_halt(loader *L);
 void load_position(diag_file *f, size_t off, int *line, int *col);
 /* Reports at ref, or without a location when ref is NULL. */
 void loc_report(loader *L, diag_code code, const srcref *ref, const char *fmt, ...)

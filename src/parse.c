@@ -97,8 +97,11 @@ static bool get_str(loader *L, const char *what, const char **out, size_t *len, 
     const char *v = arena_strndup(L->a, (const char *)e->data.scalar.value, n);
     ev_next(L);
     size_t at;
-    if (memchr(v, '\0', n)) {
-        loc_report(L, D_CONTROL_CHAR, &r, "%s holds a NUL character", what);
+    const char *nul = memchr(v, '\0', n);
+    if (nul) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s holds a NUL character", what);
+        load_report_in(L, D_CONTROL_CHAR, &r, v, (size_t)(nul - v), msg);
         return false;
     }
     if (unsafe_at(v, n, &at)) {
@@ -226,6 +229,12 @@ static int next_key(loader *L, const char *const *keys, uint64_t *seen, const ch
         srcref r = ref_of(L, &L->ev);
         char key[64];
         size_t n = L->ev.data.scalar.length;
+        if (memchr(L->ev.data.scalar.value, '\0', n)) {
+            ev_next(L);
+            loc_report(L, D_CONTROL_CHAR, &r, "a key holds a NUL character");
+            ev_skip(L);
+            continue;
+        }
         snprintf(key, sizeof key, "%.*s", (int)(n < sizeof key ? n : sizeof key - 1),
                  (const char *)L->ev.data.scalar.value);
         ev_next(L);
@@ -363,6 +372,7 @@ static void effect_block(loader *L, pk_effects *fx, pk_effect_block **tail)
     if (!begin(L, YAML_MAPPING_START_EVENT, "effects", NULL))
         return;
     pk_effect **etail = &b->first;
+    name_set seen = {0};
     for (;;) {
         yaml_event_type_t t = ev_peek(L);
         if (t == YAML_NO_EVENT)
@@ -377,6 +387,15 @@ static void effect_block(loader *L, pk_effects *fx, pk_effect_block **tail)
             ev_skip(L);
             continue;
         }
+        bool dup = false;
+        for (size_t i = 0; i < seen.n; i++)
+            dup |= seen.v[i] == name;
+        if (dup) {
+            loc_report(L, D_DUPLICATE_KEY, &nref, "duplicate key '%s' in effects", name);
+            ev_skip(L);
+            continue;
+        }
+        VEC_PUSH(seen, name);
         if (!strcmp(name, "when")) {
             if (b->when || b->first)
                 loc_report(L, D_BAD_VALUE, &nref, "'when' must come first in an effects mapping");
@@ -393,6 +412,7 @@ static void effect_block(loader *L, pk_effects *fx, pk_effect_block **tail)
         *etail = e;
         etail = &e->next;
     }
+    free(seen.v);
     (void)fx;
     *tail = b;
 }
@@ -428,11 +448,12 @@ static void get_goto(loader *L, pk_choice *c)
         }
         return;
     }
-    if (!begin(L, YAML_SEQUENCE_START_EVENT, "'goto'", NULL))
+    srcref list_ref;
+    if (!begin(L, YAML_SEQUENCE_START_EVENT, "'goto'", &list_ref))
         return;
     static const char *const keys[] = {"when", "scene", NULL};
     pk_goto **tail = &c->go;
-    srcref last_ref = {0};
+    srcref last_ref = list_ref;
     bool any = false, last_has_when = false;
     while (ev_peek(L) != YAML_SEQUENCE_END_EVENT && L->have) {
         srcref where;
@@ -533,14 +554,17 @@ static void parse_scene(loader *L, int chapter)
         case 2: get_text(L, &s->text, "'text'"); break;
         case 3: get_effects(L, &s->on_enter); break;
         case 4: {
-            const char *snap = get_name(L, "a snapshot name", false, NULL);
+            srcref sref;
+            const char *snap = get_name(L, "a snapshot name", false, &sref);
             if (!snap)
                 break;
             size_t i = 0;
             while (i < L->snapshots.n && L->snapshots.v[i] != snap)
                 i++;
-            if (i == L->snapshots.n)
+            if (i == L->snapshots.n) {
                 VEC_PUSH(L->snapshots, snap);
+                VEC_PUSH(L->snapshot_refs, sref);
+            }
             s->snapshot = (int)i;
             break;
         }
@@ -589,7 +613,7 @@ static void parse_scene(loader *L, int chapter)
     if (s->ending && choices.n)
         loc_report(L, D_ENDING_CHOICES, &idref, "scene '%s' is an ending and has choices",
                    s->id ? s->id : "?");
-    else if (!s->ending && !choices.n && (seen & 1))
+    else if (!s->ending && !choices.n && (seen & 1) && !L->stop)
         loc_report(L, D_NO_CHOICES, &idref, "scene '%s' has no choices and is not an ending",
                    s->id ? s->id : "?");
     s->nchoices = (int)choices.n;
@@ -600,7 +624,7 @@ static void parse_scene(loader *L, int chapter)
     if (L->scenes.n >= PACK_MAX_SCENES) {
         if (L->scenes.n == PACK_MAX_SCENES)
             loc_report(L, D_TOO_MANY, &where, "a pack may have at most %d scenes", PACK_MAX_SCENES);
-        L->stop = true;
+        ev_halt(L);
         return;
     }
     s->index = (int)L->scenes.n;
@@ -687,7 +711,7 @@ static void parse_var_kind(loader *L, pk_var_kind kind)
             continue;
         uint64_t seen = 0;
         int k;
-        bool b;
+        bool b, bad = false;
         while ((k = next_key(L, keys, &seen, what)) != KEY_END) {
             const char *key = keys[k];
             if (!strcmp(key, "label") || !strcmp(key, "description")) {
@@ -695,20 +719,24 @@ static void parse_var_kind(loader *L, pk_var_kind kind)
                 if (get_str(L, "a label", &s, NULL, NULL) && key[0] == 'l')
                     v.label = s;
             } else if (!strcmp(key, "min"))
-                get_int(L, "'min'", &v.min, &boundref);
+                bad |= !get_int(L, "'min'", &v.min, &boundref);
             else if (!strcmp(key, "max"))
-                get_int(L, "'max'", &v.max, &boundref);
+                bad |= !get_int(L, "'max'", &v.max, &boundref);
             else if (kind == V_FLAG) {
                 if (get_bool(L, "'start'", &b))
                     v.start = b;
+                else
+                    bad = true;
             } else
-                get_int(L, "'start'", &v.start, &startref);
+                bad |= !get_int(L, "'start'", &v.start, &startref);
         }
         if (kind == V_DIM)
             require(L, &nref, keys, 2 | 4 | 8, seen, "a dimension");
         if (kind == V_COUNTER && !(seen & 8))
             v.start = v.min > 0 ? v.min : v.max < 0 ? v.max : 0;
-        if (v.min > v.max)
+        if (bad)
+            ; /* already reported; bounds made of defaults would only add noise */
+        else if (v.min > v.max)
             loc_report(L, D_OUT_OF_BOUNDS, &boundref, "'%s': min (%d) is greater than max (%d)", name,
                        (int)v.min, (int)v.max);
         else if (v.start < v.min || v.start > v.max)

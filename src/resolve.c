@@ -367,8 +367,8 @@ void load_resolve(loader *L)
         p->snapshots[i] = L->snapshots.v[i];
         map_put(&x.snaps, L->snapshots.v[i], (int)i);
         if (map_get(&x.vars, L->snapshots.v[i]) >= 0)
-            loc_report(L, D_DUPLICATE_ID, NULL, "snapshot '%s' has the name of a state variable",
-                       L->snapshots.v[i]);
+            loc_report(L, D_DUPLICATE_ID, &L->snapshot_refs.v[i],
+                       "snapshot '%s' has the name of a state variable", L->snapshots.v[i]);
     }
     p->snap_base = p->nvars;
     p->once_base = p->nvars * (1 + p->nsnapshots);

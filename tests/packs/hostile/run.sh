@@ -1,0 +1,179 @@
+#!/bin/sh
+# run.sh IWM_BINARY SOURCE_DIR
+#
+# Generates the hostile packs (make.sh) into a temporary directory and runs
+# `IWM_BINARY check` on each, asserting
+#   - the exit status (1: refused; 0 only for counter-overflow, a valid pack
+#     whose counter saturates at run time);
+#   - the diagnostic that must appear: a located "FILE:LINE:COL: error:" line
+#     with the expected code; for the includes, an error at the include that
+#     names it; for the files over the 16 MiB cap, an error naming the file
+#     (the loader refuses them before reading, so there is no line to show);
+#   - under 1 second of wall time and under 64 MB of peak memory (measured
+#     with /usr/bin/time when present; otherwise wall time only);
+#   - no ESC byte and nothing of /etc/passwd in the output.
+# A watchdog kills a check after 1 second (the time limit), so a loader that
+# hangs fails the case instead of the run. Prints ok/FAIL lines and
+# "N passed, M failed"; exits 1 on failure. POSIX sh.
+
+if [ "$#" -ne 2 ]; then
+    echo "usage: $0 IWM_BINARY SOURCE_DIR" >&2
+    exit 2
+fi
+iwm=$1
+src=$2
+case $iwm in
+/*) ;;
+*) iwm=$(pwd)/$iwm ;;
+esac
+case $src in
+/*) ;;
+*) src=$(pwd)/$src ;;
+esac
+if [ ! -x "$iwm" ]; then
+    echo "$0: '$iwm' is not an executable" >&2
+    exit 2
+fi
+
+max_wall_ms=1000
+max_rss_kb=65536
+watchdog_s=1
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/iwm-hostile.XXXXXX" 2>/dev/null) ||
+    tmp=${TMPDIR:-/tmp}/iwm-hostile.$$
+mkdir -p "$tmp" || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+gen=$tmp/packs
+if ! sh "$src/tests/packs/hostile/make.sh" "$gen"; then
+    echo "FAIL make.sh"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+cd "$gen" || exit 2
+
+if [ -x /usr/bin/time ] && /usr/bin/time -f '%e %M' -o "$tmp/probe" true 2>/dev/null; then
+    have_time=1
+else
+    have_time=0
+    echo "# /usr/bin/time not found: measuring wall time only, not memory"
+fi
+
+# now_ms: milliseconds since the epoch (seconds * 1000 where date lacks %N).
+now_ms() {
+    t=$(date +%s%N 2>/dev/null)
+    case $t in
+    *N | '') echo $(($(date +%s) * 1000)) ;;
+    *) echo $((t / 1000000)) ;;
+    esac
+}
+
+# The check itself, under a watchdog: a shell that starts iwm, kills it
+# after $watchdog_s seconds, and exits with its status.
+watched='
+"$1" check "$2" >"$3" 2>&1 &
+pid=$!
+( i=0; while [ "$i" -lt "$4" ] && kill -0 "$pid" 2>/dev/null; do sleep 1; i=$((i + 1)); done
+  kill -9 "$pid" 2>/dev/null ) &
+dog=$!
+wait "$pid"
+status=$?
+kill -9 "$dog" 2>/dev/null
+exit "$status"'
+
+esc=$(printf '\033')
+passed=0
+failed=0
+
+# check NAME PACK STATUS REGEX: STATUS is the wanted exit status ("0|1"
+# accepts either, but then an exit of 1 must still show REGEX); REGEX an
+# extended regular expression one output line must match ("" for none).
+check() {
+    name=$1 pack=$2 want=$3 regex=$4
+    out=$tmp/out.$name
+    start=$(now_ms)
+    if [ "$have_time" = 1 ]; then
+        /usr/bin/time -f '%e %M' -o "$tmp/time" sh -c "$watched" sh "$iwm" "$pack" "$out" "$watchdog_s" 2>/dev/null
+        status=$?
+    else
+        sh -c "$watched" sh "$iwm" "$pack" "$out" "$watchdog_s" 2>/dev/null
+        status=$?
+    fi
+    wall=$(($(now_ms) - start))
+    rss=
+    [ "$have_time" = 1 ] && rss=$(tail -n 1 "$tmp/time" | awk '{ print $2 }')
+
+    why=
+    case "|$want|" in
+    *"|$status|"*) ;;
+    *) why="exit status $status, expected $want" ;;
+    esac
+    if [ "$status" -gt 125 ]; then
+        why="exit status $status (crashed, or killed after ${watchdog_s}s)"
+    fi
+    if [ -z "$why" ] && [ "$status" -ne 0 ] && [ -n "$regex" ] && ! grep -Eq "$regex" "$out"; then
+        why="no line matching: $regex"
+    fi
+    if [ -z "$why" ] && [ "$status" -eq 0 ] && grep -Eq ': error: |^iwm: error' "$out"; then
+        why="exit status 0 with an error"
+    fi
+    if [ -z "$why" ] && grep -q "$esc" "$out"; then
+        why="an ESC byte in the output"
+    fi
+    if [ -z "$why" ] && grep -q 'root:[^:]*:0:0:' "$out"; then
+        why="the output quotes /etc/passwd"
+    fi
+    if [ -z "$why" ] && [ "$wall" -ge "$max_wall_ms" ]; then
+        why="took ${wall} ms (limit ${max_wall_ms} ms)"
+    fi
+    if [ -z "$why" ] && [ -n "$rss" ] && [ "$rss" -ge "$max_rss_kb" ]; then
+        why="peak memory ${rss} KB (limit ${max_rss_kb} KB)"
+    fi
+
+    measure="${wall} ms${rss:+, ${rss} KB}"
+    if [ -z "$why" ]; then
+        echo "ok $name ($measure)"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name: $why ($measure)"
+        head -n 8 "$out" | cut -c 1-200 | sed 's/^/    /'
+        failed=$((failed + 1))
+    fi
+}
+
+# located FILE CODE: the regex of a located error with the given code.
+located() {
+    f=$(printf '%s' "$1" | sed 's/[.[\*^$/]/\\&/g')
+    printf '^%s:[0-9]+:[0-9]+: error: .*\\[%s\\]$' "$f" "$2"
+}
+
+check alias-bomb alias-bomb.yaml 1 "$(located alias-bomb.yaml alias)"
+check alias-self alias-self.yaml 1 "$(located alias-self.yaml alias)"
+check alias-in-scene alias-in-scene.yaml 1 "$(located alias-in-scene.yaml alias)"
+check deep-flow deep-flow.yaml 1 "$(located deep-flow.yaml too-deep)"
+check deep-block deep-block.yaml 1 "$(located deep-block.yaml too-deep)"
+check deep-indent deep-indent.yaml 1 "$(located deep-indent.yaml too-deep)"
+check big-scalar big-scalar.yaml 1 \
+    "^(big-scalar\\.yaml:[0-9]+:[0-9]+: |iwm: )error: .*big-scalar\\.yaml.*\\[file-too-large\\]$"
+check over-cap over-cap.yaml 1 \
+    "^(over-cap\\.yaml:[0-9]+:[0-9]+: |iwm: )error: .*over-cap\\.yaml.*\\[file-too-large\\]$"
+check long-line long-line.yaml 1 "$(located long-line.yaml unknown-name)"
+check nul-byte nul-byte.yaml 1 "$(located nul-byte.yaml nul-byte)"
+check invalid-utf8 invalid-utf8.yaml 1 "$(located invalid-utf8.yaml invalid-utf8)"
+check overlong-utf8 overlong-utf8.yaml 1 "$(located overlong-utf8.yaml invalid-utf8)"
+check empty empty.yaml 1 "$(located empty.yaml empty-file)"
+check deep-expr deep-expr.yaml 1 "$(located deep-expr.yaml expr-syntax)"
+# A chain of 100,000 '+' is not nested in the source, but its tree is
+# 100,000 deep: the loader may accept it (if nothing recurses over it) or
+# refuse it with a located error; it must not crash.
+check long-chain long-chain.yaml "0|1" "$(located long-chain.yaml expr-syntax)"
+check counter-overflow counter-overflow.yaml 0 ""
+check include-dotdot include-dotdot 1 \
+    "^include-dotdot/pack\\.yaml:[0-9]+:[0-9]+: error: .*'\\.\\./outside\\.yaml'.*\\[include-outside\\]$"
+check include-absolute include-absolute 1 \
+    "^include-absolute/pack\\.yaml:[0-9]+:[0-9]+: error: .*'/etc/passwd'.*\\[include-outside\\]$"
+check include-symlink include-symlink 1 \
+    "^include-symlink/pack\\.yaml:[0-9]+:[0-9]+: error: .*'chapters/night\\.yaml'.*\\[include-outside\\]$"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
