@@ -27,6 +27,7 @@ typedef struct parser {
     size_t len;     /* its length */
     int64_t num;    /* K_NUM value */
     int depth;      /* recursion of the parser itself */
+    int parens;     /* open parentheses */
     bool failed;
     bool typed;     /* a type error is waiting (reported if no syntax error) */
     size_t type_off;
@@ -185,9 +186,11 @@ static const expr *parse_or(parser *p);
 
 static bool enter(parser *p)
 {
-    /* Each parenthesis costs three frames (or, not, unary); the tree depth
-     * check in node() is the limit authors meet, this one guards the stack. */
-    if (++p->depth > 3 * EXPR_MAX_DEPTH + 8) {
+    /* A parenthesised level costs up to four frames (or, not, unary,
+     * and a not inside); the limits authors meet are the tree depth in
+     * node() and the parentheses in parse_primary: this one only guards
+     * the stack. */
+    if (++p->depth > 5 * EXPR_MAX_DEPTH + 8) {
         fail(p, D_EXPR_SYNTAX, p->start, "condition nested more than %d levels deep",
              EXPR_MAX_DEPTH);
         return false;
@@ -243,8 +246,13 @@ static const expr *parse_primary(parser *p)
         return e;
     }
     case K_LP: {
+        if (++p->parens > EXPR_MAX_DEPTH) {
+            fail(p, D_EXPR_SYNTAX, at, "condition nested more than %d levels deep: split it", EXPR_MAX_DEPTH);
+            return NULL;
+        }
         next(p);
         const expr *e = parse_or(p);
+        p->parens--;
         if (!e)
             return NULL;
         if (p->t != K_RP) {

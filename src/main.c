@@ -18,6 +18,7 @@
 #include "graph.h"
 #include "pack.h"
 #include "play.h"
+#include "report.h"
 #include "save.h"
 #include "xalloc.h"
 
@@ -31,6 +32,8 @@ static int cmd_check(int argc, char **argv);
 static int cmd_explore(int argc, char **argv);
 static int cmd_graph(int argc, char **argv);
 static int cmd_new(int argc, char **argv);
+static int cmd_report(int argc, char **argv);
+static int cmd_class(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
@@ -50,7 +53,9 @@ static const subcommand subcommands[] = {
              "  --load SLOT        start from a saved game\n"
              "  --transcript FILE  copy the game's text and your input to FILE\n"
              "  --skip-content NOTE  skip scenes with this content note (their summary is shown)\n"
-             "  --no-autosave      do not write the autosave after each choice\n",
+             "  --no-autosave      do not write the autosave after each choice\n"
+             "  --report FILE      at the ending, write a report (.md, .json, .html or .csv)\n"
+             "  --name NAME        put NAME in the report (the only personal data it can carry)\n",
      .run = cmd_play},
     {.name = "check",
      .usage = "iwm check [--strict] [--format gcc|json] PACK...",
@@ -76,6 +81,19 @@ static const subcommand subcommands[] = {
              "                        mermaid renders on common code hosts\n"
              "  --chapter ID          only this chapter (scenes it leads to elsewhere drawn plainly)\n",
      .run = cmd_graph},
+    {.name = "report",
+     .usage = "iwm report [--pack PACK] [--name NAME] SAVE -o FILE",
+     .summary = "write the report of a saved game (.md, .json, .html or .csv)",
+     .help = "  SAVE               a save file, or a slot name of the pack (e.g. autosave)\n"
+             "  --pack PACK        the pack the save was made with (default: the built-in story)\n"
+             "  -o FILE            the report; its extension chooses the format\n"
+             "  --name NAME        put NAME in the report\n",
+     .run = cmd_report},
+    {.name = "class",
+     .usage = "iwm class REPORT.json... -o FILE",
+     .summary = "summarise a class's JSON reports (.md or .html)",
+     .help = "  -o FILE            the summary: .md or .html\n",
+     .run = cmd_class},
     {.name = "new",
      .usage = "iwm new DIR",
      .summary = "write a small, complete, commented pack to start from",
@@ -137,7 +155,8 @@ static int cmd_play(int argc, char **argv)
         {"plain", no_argument, NULL, 'p'},         {"reveal", no_argument, NULL, 'r'},
         {"continue", no_argument, NULL, 'C'},      {"load", required_argument, NULL, 'L'},
         {"transcript", required_argument, NULL, 'T'}, {"skip-content", required_argument, NULL, 'K'},
-        {"no-autosave", no_argument, NULL, 'N'},
+        {"no-autosave", no_argument, NULL, 'N'},   {"report", required_argument, NULL, 'R'},
+        {"name", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     play_opts o = {.autosave = true};
     const char *skips[32];
@@ -172,6 +191,12 @@ static int cmd_play(int argc, char **argv)
         case 'L': o.load_slot = optarg; break;
         case 'T': o.transcript = optarg; break;
         case 'N': o.autosave = false; break;
+        case 'R':
+            if (report_format_of(optarg) == REPORT_UNKNOWN)
+                return usage_error("play", "--report FILE ends in .md, .json, .html or .csv");
+            o.report = optarg;
+            break;
+        case 'n': o.name = optarg; break;
         case 'K':
             if (nskips == 32)
                 return usage_error("play", "too many --skip-content options");
@@ -388,6 +413,96 @@ static int cmd_graph(int argc, char **argv)
     }
     pack_free(p);
     return status;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"pack", required_argument, NULL, 'p'},
+                                              {"name", required_argument, NULL, 'n'},
+                                              {"output", required_argument, NULL, 'o'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char *pack_path = NULL, *name = NULL, *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p': pack_path = optarg; break;
+        case 'n': name = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h':
+            printf("usage: %s\n%s", find("report")->usage, find("report")->help);
+            return 0;
+        default: return usage_error("report", "unknown option");
+        }
+    }
+    if (argc - optind != 1 || !out)
+        return usage_error("report", "report takes one SAVE and -o FILE");
+    if (report_format_of(out) == REPORT_UNKNOWN)
+        return usage_error("report", "-o FILE ends in .md, .json, .html or .csv");
+    pack *p = load(pack_path, false, false);
+    if (!p)
+        return 1;
+    const char *save = argv[optind];
+    char path[4200], err[512];
+    if (save_slot_ok(save) && access(save, F_OK) != 0) {
+        char dir[4096];
+        if (save_dir(pack_id(p), false, dir, sizeof dir, err, sizeof err) == 0)
+            snprintf(path, sizeof path, "%s/%s.save", dir, save);
+        else
+            snprintf(path, sizeof path, "%s", save);
+    } else {
+        snprintf(path, sizeof path, "%s", save);
+    }
+    game *g = game_new(p);
+    save_result r;
+    int status = 0;
+    if (save_read(path, g, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "iwm: cannot read the save '%s': %s\n", path, err);
+        status = 1;
+    } else {
+        if (r.message[0])
+            fprintf(stderr, "iwm: %s\n", r.message);
+        if (!game_over(g))
+            fprintf(stderr, "iwm: note: this game has not reached an ending; the report shows it so far\n");
+        if (report_write(g, out, name, err, sizeof err) != 0) {
+            fprintf(stderr, "iwm: %s\n", err);
+            status = 1;
+        }
+    }
+    game_free(g);
+    pack_free(p);
+    return status;
+}
+
+static int cmd_class(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'h':
+            printf("usage: %s\n%s", find("class")->usage, find("class")->help);
+            return 0;
+        default: return usage_error("class", "unknown option");
+        }
+    }
+    if (optind >= argc || !out)
+        return usage_error("class", "class takes REPORT.json files and -o FILE");
+    report_format f = report_format_of(out);
+    if (f != REPORT_MD && f != REPORT_HTML)
+        return usage_error("class", "-o FILE ends in .md or .html");
+    char err[512];
+    if (report_class((const char *const *)argv + optind, (size_t)(argc - optind), out, err, sizeof err) != 0) {
+        fprintf(stderr, "iwm: %s\n", err);
+        return 1;
+    }
+    return 0;
 }
 
 extern const char *const iwm_new_names[];

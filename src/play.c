@@ -27,6 +27,7 @@
 
 #include "game.h"
 #include "out.h"
+#include "report.h"
 #include "reveal.h"
 #include "save.h"
 #include "xalloc.h"
@@ -154,6 +155,14 @@ static void show_ending(session *s, const int32_t *st)
             reveal_render(&r, &rs, &s->render);
             fputs(buf_str(&s->render), s->transcript);
         }
+        if (s->o->report) {
+            char err[512];
+            blank(s);
+            if (report_write(s->g, s->o->report, s->o->name, err, sizeof err) == 0)
+                sayf(s, "*(Report written to %s.)*", s->o->report);
+            else
+                sayf(s, "*(No report: %s)*", err);
+        }
     } else {
         int style = pack_style(s->p, st);
         if (style >= 0)
@@ -222,26 +231,33 @@ static bool read_line(session *s, const char *prompt);
 
 /* Decides, on entering a scene, whether it is shown or skipped for a
  * content note: skipped when the note was given to --skip-content (or
- * chosen earlier), and asked on a terminal otherwise. */
-static void content_gate(session *s)
+ * chosen earlier), and asked on a terminal otherwise. Returns false when
+ * the reader ended the input at the question (Ctrl-D): the game then
+ * quits without showing the scene. */
+static bool content_gate(session *s)
 {
     const pk_scene *sc = game_scene(s->g);
     s->skip_scene = -1;
     if (!sc->notes)
-        return;
+        return true;
     if (sc->notes & s->skip_notes) {
         s->skip_scene = sc->index;
-        return;
+        return true;
     }
-    if (!s->tty || s->o->plain || s->feed)
-        return;
+    if (!s->tty || s->o->plain || (s->feed && *s->feed))
+        return true;
     for (int i = 0; i < s->p->nnotes; i++) {
         if (!(sc->notes & (1u << i)))
             continue;
         blank(s);
         sayf(s, "The next scene contains: **%s**. %s", s->p->notes[i].label, s->p->notes[i].text);
         say(s, "Type r to read it, s to skip to a one-line summary, or a to skip every scene like it.");
-        while (read_line(s, "r/s/a> ")) {
+        for (;;) {
+            if (!read_line(s, "r/s/a> ")) {
+                s->skip_scene = sc->index;
+                s->quit = true;
+                return false;
+            }
             const char *a = buf_str(&s->line);
             if (a[0] == 'r' || a[0] == 'R')
                 break;
@@ -249,11 +265,12 @@ static void content_gate(session *s)
                 if (a[0] == 'a' || a[0] == 'A')
                     s->skip_notes |= 1u << i;
                 s->skip_scene = sc->index;
-                return;
+                return true;
             }
             say(s, "Type r (read), s (skip) or a (skip all like it).");
         }
     }
+    return true;
 }
 
 /* ---- saves -------------------------------------------------------------- */
@@ -388,17 +405,30 @@ static void list_one(const session *cs, const char *slot, void *ctx)
 {
     session *s = (session *)cs;
     int *count = ctx;
-    char path[4200];
+    char path[4200], err[512];
     save_info info;
+    save_result r;
     slot_path(s, slot, path, sizeof path);
-    if (save_info_read(path, &info) != 0) {
-        sayf(s, "  %-12s (damaged)", slot);
+    /* Replaying the save (microseconds) gives the scene the game is at,
+     * which the header alone cannot. */
+    game *g = game_new(s->p);
+    if (save_info_read(path, &info) != 0 || save_read(path, g, &r, err, sizeof err) != 0) {
+        buf_reset(&s->text);
+        buf_printf(&s->text, "%s: damaged (type 'load %s' for details)", slot, slot);
+        say_at(s, s->text.data, s->text.len, 2, 4);
+        game_free(g);
+        (*count)++;
         return;
     }
-    const pk_scene *sc = pack_scene(s->p, info.scene_id);
-    const char *chapter = sc ? s->p->chapters[sc->chapter].title : NULL;
-    sayf(s, "  %s: %s, %zu choices, %s%s%s", slot, info.saved, info.steps, chapter ? chapter : "",
-         chapter ? ", " : "", sc && sc->title ? sc->title : info.scene_id);
+    const pk_scene *sc = game_scene(g);
+    const char *chapter = s->p->chapters[sc->chapter].title;
+    buf_reset(&s->text);
+    buf_printf(&s->text, "**%s**: %s, %zu choice%s, %s%s%s%s", slot, info.saved, info.steps,
+               info.steps == 1 ? "" : "s", chapter ? chapter : "",
+               chapter ? ", " : "", sc->title ? sc->title : sc->id,
+               r.diverged ? " (the story has changed since)" : "");
+    say_at(s, s->text.data, s->text.len, 2, 4);
+    game_free(g);
     (*count)++;
 }
 
@@ -419,8 +449,8 @@ static void cmd_restart(session *s, const char *arg)
     say(s, "*(Restarted from the beginning.)*");
     autosave(s);
     s->last_chapter = -1;
-    content_gate(s);
-    show_scene(s);
+    if (content_gate(s))
+        show_scene(s);
 }
 
 static void cmd_journal(session *s, const char *arg)
@@ -550,6 +580,32 @@ static void each_slot(const session *s, void (*fn)(const session *, const char *
     free(names);
 }
 
+/* A process killed while saving leaves NAME.save.tmp.PID behind (the save
+ * itself is intact: the rename never happened). Remove those whose
+ * process is gone, so they do not pile up. */
+static void sweep_temp_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *t = strstr(e->d_name, ".tmp.");
+        if (!t)
+            continue;
+        char *end;
+        long pid = strtol(t + 5, &end, 10);
+        if (*end || pid <= 0)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* still running, or not ours to judge */
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
 /* ---- readline ----------------------------------------------------------- */
 
 typedef struct completion {
@@ -641,6 +697,9 @@ static bool read_line(session *s, const char *prompt)
         char *l = readline(prompt);
         if (!l)
             return false;
+        size_t n = strlen(l);
+        while (n && (l[n - 1] == ' ' || l[n - 1] == '\t'))
+            l[--n] = '\0'; /* completion leaves a space behind */
         if (*l) {
             add_history(l);
             if (s->history[0])
@@ -690,8 +749,8 @@ static void take(session *s, const pk_choice *c)
     autosave(s);
     if (s->o->reveal)
         show_reveal(s);
-    content_gate(s);
-    show_scene(s);
+    if (content_gate(s))
+        show_scene(s);
 }
 
 static void handle(session *s)
@@ -809,6 +868,8 @@ int play_run(const pack *p, const play_opts *o, FILE *in, FILE *out)
     char err[512];
     if (save_dir(pack_id(p), o->autosave || o->resume || o->load_slot, s.dir, sizeof s.dir, err, sizeof err) != 0)
         s.dir[0] = '\0';
+    if (s.dir[0])
+        sweep_temp_files(s.dir);
     if (o->transcript && !(s.transcript = fopen(o->transcript, "a"))) {
         fprintf(stderr, "iwm: cannot write the transcript '%s': %s\n", o->transcript, strerror(errno));
         return 2;
@@ -834,9 +895,7 @@ int play_run(const pack *p, const play_opts *o, FILE *in, FILE *out)
         else
             say(&s, "*(Continuing where you left off.)*");
     }
-    if (status == 0) {
-        if (!game_steps(s.g))
-            content_gate(&s);
+    if (status == 0 && (game_steps(s.g) || content_gate(&s))) {
         show_scene(&s);
         while (!s.quit) {
             if (s.tty && !(s.feed && *s.feed))
@@ -851,8 +910,11 @@ int play_run(const pack *p, const play_opts *o, FILE *in, FILE *out)
                 }
                 break;
             }
+            /* Piped play stops at the ending it reaches (a resumed game that
+             * is already over keeps reading, for undo and the like). */
+            bool was_over = game_over(s.g);
             handle(&s);
-            if (game_over(s.g) && !s.tty && !(s.feed && *s.feed))
+            if (!was_over && game_over(s.g) && !s.tty && !(s.feed && *s.feed))
                 break;
         }
         if (s.quit && s.tty && o->autosave && s.dir[0])

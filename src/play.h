@@ -29,6 +29,8 @@ typedef struct play_opts {
     const char *transcript; /* --transcript FILE, or NULL */
     uint32_t skip_notes;   /* content notes (bit i: note i) to skip */
     bool autosave;         /* write the autosave after every choice */
+    const char *report;    /* --report FILE: written at the ending, or NULL */
+    const char *name;      /* --name: the only personal data a report carries, or NULL */
 } play_opts;
 
 /* Plays p. Returns the process exit status: 0 when the game ended or the

@@ -310,9 +310,14 @@ void reveal_compute(reveal *r, const game *g, bool do_search)
     r->y = st[rv->y];
     r->style = pack_style(p, st);
     size_t steps = game_steps(g);
+    r->snap_chapter = -1;
     if (rv->snapshot >= 0) {
-        for (size_t i = 0; i <= steps && !r->has_start; i++)
+        for (size_t i = 0; i <= steps && !r->has_start; i++) {
             r->has_start = game_step_scene(g, i)->snapshot == rv->snapshot;
+            /* The snapshot closes the chapter played just before it. */
+            if (r->has_start)
+                r->snap_chapter = i ? game_step_scene(g, i - 1)->chapter : game_step_scene(g, 0)->chapter;
+        }
         if (r->has_start) {
             const int32_t *snap = st + p->snap_base + rv->snapshot * p->nvars;
             r->sx = snap[rv->x];
@@ -434,8 +439,8 @@ void reveal_map(const reveal *r, bool u, buf *out)
     }
     int chapter_no = 0;
     for (int i = 0; i < r->nchapters && n < 64; i++) {
-        if (r->has_start && r->chapter[i] == p->scenes[0]->chapter)
-            continue; /* the snapshot marks the end of the first chapter */
+        if (r->has_start && r->chapter[i] == r->snap_chapter)
+            continue; /* the snapshot marks the end of that chapter */
         prow[n] = row_of(vy, r->cy[i]), pcol[n] = col_of(vx, r->cx[i]);
         mark[n++] = digits[chapter_no < 9 ? chapter_no : 8];
         chapter_no++;
@@ -554,12 +559,13 @@ void reveal_render(const reveal *r, const reveal_style *st, buf *out)
     reveal_map(r, st->unicode, out);
     buf_printf(out, "       %s %s\n", vx->label ? vx->label : vx->name, st->unicode ? "\u2192" : "->");
     buf_reset(&t);
+    const pk_chapter *snap_ch = r->snap_chapter >= 0 ? &p->chapters[r->snap_chapter] : NULL;
+    const char *snap_title = snap_ch ? (snap_ch->title ? snap_ch->title : snap_ch->id) : "the snapshot";
     if (r->has_start)
-        buf_printf(&t, "%s the end of %s  ", st->unicode ? "\u25cb" : "o",
-                   p->chapters[p->scenes[0]->chapter].title ? p->chapters[p->scenes[0]->chapter].title : "the first chapter");
+        buf_printf(&t, "%s the end of %s  ", st->unicode ? "\u25cb" : "o", snap_title);
     int k = 0;
     for (int i = 0; i < r->nchapters; i++) {
-        if (r->has_start && r->chapter[i] == p->scenes[0]->chapter)
+        if (r->has_start && r->chapter[i] == r->snap_chapter)
             continue;
         const pk_chapter *ch = &p->chapters[r->chapter[i]];
         buf_printf(&t, "%d %s  ", ++k, ch->title ? ch->title : ch->id);
@@ -599,8 +605,7 @@ void reveal_render(const reveal *r, const reveal_style *st, buf *out)
         buf_puts(out, "\n");
         para(out, st, "**Then and now**");
         buf_reset(&t);
-        buf_printf(&t, "At the end of %s: %s %d, %s %d%s%s%s. Now: %s %d, %s %d.",
-                   p->chapters[p->scenes[0]->chapter].title ? p->chapters[p->scenes[0]->chapter].title : "the first chapter",
+        buf_printf(&t, "At the end of %s: %s %d, %s %d%s%s%s. Now: %s %d, %s %d.", snap_title,
                    vy->label ? vy->label : vy->name, (int)r->sy, vx->label ? vx->label : vx->name, (int)r->sx,
                    r->start_style >= 0 ? " (" : "", r->start_style >= 0 ? p->styles[r->start_style]->label : "",
                    r->start_style >= 0 ? ")" : "", vy->label ? vy->label : vy->name, (int)r->y,

@@ -40,6 +40,7 @@ typedef struct reveal {
     bool ok;               /* the pack has a reveal key */
     int32_t x, y;          /* final position */
     bool has_start;        /* a snapshot to compare with was taken */
+    int snap_chapter;      /* the chapter that had just ended when it was taken, or -1 */
     int32_t sx, sy;        /* the snapshot's position */
     int style, start_style; /* style index at the end / at the snapshot, or -1 */
     int nearest;           /* prototype index, or -1 */
