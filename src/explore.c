@@ -26,6 +26,8 @@ typedef struct witness {
     int *options; /* per variable: option value, or -1 */
 } witness;
 
+enum { MAX_STUCK = 20 };
+
 typedef struct stuck_at {
     int scene;
     witness w;
@@ -36,6 +38,7 @@ struct explore {
     bool exhaustive, complete;
     uint64_t seed;
     size_t runs, states, nstuck, stuck_cap;
+    size_t nwit; /* stuck witnesses kept: one per scene, at most MAX_STUCK */
     size_t *scene, *choice, *variant, *style, *outcome; /* style: index 0 is "no style" */
     witness *w_style, *w_outcome, *w_ending;
     stuck_at *stuck;
@@ -79,7 +82,7 @@ void explore_free(explore *e)
         free_witness(&e->w_outcome[i]);
     for (int i = 0; i <= p->nscenes; i++)
         free_witness(&e->w_ending[i]);
-    for (size_t i = 0; i < e->nstuck; i++)
+    for (size_t i = 0; i < e->nwit; i++)
         free_witness(&e->stuck[i].w);
     free(e->stuck);
     free(e->w_style);
@@ -112,13 +115,19 @@ static void set_witness(const pack *p, witness *w, const int *choices, size_t le
 static void add_stuck(explore *e, int scene, const int *choices, size_t len, const int32_t *st)
 {
     e->nstuck++;
-    if (e->nstuck > 20) /* a few witnesses are enough to find the fault */
+    /* A few witnesses are enough to find the fault, and random play finds
+     * the same dead end again and again: one witness per scene, at most
+     * MAX_STUCK. */
+    if (e->nwit == MAX_STUCK)
         return;
-    if (e->nstuck > e->stuck_cap) {
+    for (size_t i = 0; i < e->nwit; i++)
+        if (e->stuck[i].scene == scene)
+            return;
+    if (e->nwit == e->stuck_cap) {
         e->stuck_cap = e->stuck_cap ? e->stuck_cap * 2 : 8;
         e->stuck = xrealloc(e->stuck, e->stuck_cap * sizeof(stuck_at));
     }
-    stuck_at *s = &e->stuck[e->nstuck - 1];
+    stuck_at *s = &e->stuck[e->nwit++];
     memset(s, 0, sizeof *s);
     s->scene = scene;
     set_witness(e->p, &s->w, choices, len, st);
@@ -569,8 +578,9 @@ void explore_print(const explore *e, FILE *f)
     }
     if (e->nstuck) {
         fprintf(f, "\nStuck: %zu %s with no choice available\n", e->nstuck,
-                e->exhaustive ? "states" : "playthroughs");
-        for (size_t i = 0; i < e->nstuck && i < 20; i++) {
+                e->exhaustive ? (e->nstuck == 1 ? "state" : "states")
+                              : (e->nstuck == 1 ? "playthrough" : "playthroughs"));
+        for (size_t i = 0; i < e->nwit; i++) {
             fprintf(f, "  at scene %s: ", p->scenes[e->stuck[i].scene]->id);
             print_witness(f, p, &e->stuck[i].w);
         }
@@ -685,7 +695,7 @@ void explore_print_json(const explore *e, FILE *f)
     fputs("],\n    \"choices\": [", f);
     first = true;
     for (int i = 0; i < p->nchoices; i++)
-        if (!e->choice[i]) {
+        if (!e->choice[i] && e->scene[p->choices[i]->scene->index]) {
             const pk_choice *c = p->choices[i];
             fprintf(f, "%s{\"scene\": ", first ? "" : ", ");
             first = false;
@@ -702,7 +712,7 @@ void explore_print_json(const explore *e, FILE *f)
         const pk_scene *sc = p->scenes[i];
         int k = 0;
         for (const pk_variant *v = sc->text.first; v; v = v->next, k++)
-            if (!e->variant[v->index]) {
+            if (!e->variant[v->index] && e->scene[i] && sc->text.n > 1) {
                 fprintf(f, "%s{\"scene\": ", first ? "" : ", ");
                 first = false;
                 json_str(f, sc->id);
@@ -712,7 +722,7 @@ void explore_print_json(const explore *e, FILE *f)
             }
     }
     fputs("]\n  },\n  \"stuck\": [", f);
-    for (size_t i = 0; i < e->nstuck && i < 20; i++) {
+    for (size_t i = 0; i < e->nwit; i++) {
         fprintf(f, "%s{\"scene\": ", i ? ", " : "");
         json_str(f, p->scenes[e->stuck[i].scene]->id);
         fputs(", ", f);

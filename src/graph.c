@@ -77,11 +77,13 @@ static void node(FILE *f, const pack *p, const pk_scene *s, bool reach, bool out
         if (outside)
             fputs(", shape=plain, fontcolor=gray40", f);
         else if (s->ending)
-            fputs(", peripheries=2, style=\"rounded,bold\"", f);
+            fputs(", peripheries=2", f);
         if (s == p->start)
             fputs(", penwidth=2", f);
+        if (!outside)
+            fprintf(f, ", style=\"rounded%s%s\"", s->ending ? ",bold" : "", reach ? "" : ",filled");
         if (!reach)
-            fputs(", style=filled, fillcolor=\"#f8d0d0\", color=\"#c00000\"", f);
+            fputs(", fillcolor=\"#f8d0d0\", color=\"#c00000\"", f);
         fputs("];\n", f);
     } else {
         fputs("    ", f);

@@ -4,8 +4,9 @@
  * id and title, choices are edges labelled with their id. Endings are
  * marked (double border / stadium shape), choices with an `if` (shown only
  * sometimes) are dashed, choices with an `enabled_if` (sometimes disabled)
- * are dotted and grey, a conditional goto's branches carry their
- * condition, and scenes that no goto path reaches are highlighted.
+ * are dotted and grey, a conditional goto's branches are labelled
+ * "branch N" and "otherwise" in the order they are tried, and scenes that
+ * no goto path reaches are highlighted.
  */
 #ifndef IWM_GRAPH_H
 #define IWM_GRAPH_H

@@ -533,7 +533,11 @@ const char *pack_title(const pack *p) { return p->title; }
 const char *pack_version(const pack *p) { return p->version; }
 const char *pack_hash(const pack *p) { return p->hash; }
 size_t pack_expect_runs(const pack *p) { return p->expect_runs; }
-uint64_t pack_expect_seed(const pack *p) { return p->expect_seed; }
+bool pack_expect_seed(const pack *p, uint64_t *seed)
+{
+    *seed = p->expect_seed;
+    return p->expect_seed_given;
+}
 
 /* ---- reporting helpers ------------------------------------------------- */
 

@@ -280,6 +280,20 @@ static int cmd_check(int argc, char **argv)
     if (optind >= argc)
         return usage_error("check", "check needs at least one PACK");
     int status = 0;
+    if (json) {
+        /* One JSON list for all the packs, so the output is one document. */
+        diags *d = diags_new();
+        for (int i = optind; i < argc; i++) {
+            size_t before = diag_errors(d), wbefore = diag_warnings(d);
+            pack *p = pack_load(argv[i], d);
+            if (!p || diag_errors(d) > before || (strict && diag_warnings(d) > wbefore))
+                status = 1;
+            pack_free(p);
+        }
+        diag_print_json(d, stdout);
+        diags_free(d);
+        return status;
+    }
     for (int i = optind; i < argc; i++) {
         pack *p = load(argv[i], strict, json);
         if (!p)
@@ -358,8 +372,9 @@ static int cmd_explore(int argc, char **argv)
     /* The pack's own expectations say how much play they were measured on. */
     if (!runs_given && pack_expect_runs(p))
         o.runs = pack_expect_runs(p);
-    if (!seed_given && pack_expect_seed(p))
-        o.seed = pack_expect_seed(p);
+    uint64_t pack_seed;
+    if (!seed_given && pack_expect_seed(p, &pack_seed))
+        o.seed = pack_seed;
     explore *e = exhaustive ? explore_exhaustive(p, &o) : explore_random(p, &o);
     free(options);
     int failed;

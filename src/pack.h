@@ -53,8 +53,8 @@ const char *pack_version(const pack *p);
 const char *pack_hash(const pack *p);
 
 /* What the pack's `expect` key asks of iwm explore: the number of random
- * playthroughs and the seed (0 when not given). */
+ * playthroughs (0 when not given) and the seed (false when not given). */
 size_t pack_expect_runs(const pack *p);
-uint64_t pack_expect_seed(const pack *p);
+bool pack_expect_seed(const pack *p, uint64_t *seed);
 
 #endif

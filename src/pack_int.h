@@ -199,6 +199,7 @@ struct pack {
     pk_reveal reveal;
     size_t expect_runs; /* 0: not given */
     uint64_t expect_seed;
+    bool expect_seed_given;
 };
 
 /* Index of the first style whose condition holds in st, or -1. */

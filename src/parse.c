@@ -1006,8 +1006,10 @@ static void parse_expect(loader *L)
                     L->p->expect_runs = (size_t)v;
             }
         } else if (k == 1) {
-            if (get_int(L, "'seed'", &v, &r))
+            if (get_int(L, "'seed'", &v, &r)) {
                 L->p->expect_seed = (uint64_t)(uint32_t)v;
+                L->p->expect_seed_given = true;
+            }
         } else if (begin(L, YAML_SEQUENCE_START_EVENT, "'checks'", NULL)) {
             while (ev_peek(L) != YAML_SEQUENCE_END_EVENT && L->have)
                 parse_check(L);
