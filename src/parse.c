@@ -104,7 +104,12 @@ static bool get_str(loader *L, const char *what, const char **out, size_t *len, 
         load_report_in(L, D_CONTROL_CHAR, &r, v, (size_t)(nul - v), msg);
         return false;
     }
-    if (unsafe_at(v, n, &at)) {
+    /* The file itself was checked for raw controls (precheck): a control
+     * can only come from a double-quoted scalar's escapes (\\e, \\x9b...),
+     * and a bidirectional override (U+061C, U+200E-F, U+202A-E, U+2066-9)
+     * needs a 0xD8 or 0xE2 lead byte, so most text skips the scan. */
+    bool maybe = r.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE || memchr(v, 0xe2, n) || memchr(v, 0xd8, n);
+    if (maybe && unsafe_at(v, n, &at)) {
         load_report_in(L, D_CONTROL_CHAR, &r, v, at,
                        "terminal control character in text (packs may not drive the terminal)");
         return false;

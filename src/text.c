@@ -171,6 +171,20 @@ static void add_lit(compiler *c, seg *v, size_t *n, const char *s, const char *e
     (*n)++;
 }
 
+/* The next '{', '}' or '\\' in [p, end), or end. Narration is mostly
+ * plain prose, so three vectorised memchr scans beat a loop over bytes. */
+static const char *next_special(const char *p, const char *end)
+{
+    const char *best = end;
+    static const char specials[] = {'{', '}', '\\'};
+    for (int i = 0; i < 3; i++) {
+        const char *q = memchr(p, specials[i], (size_t)(best - p));
+        if (q)
+            best = q;
+    }
+    return best;
+}
+
 static const text *compile(compiler *c, const char *s, const char *end)
 {
     if (++c->depth > TEXT_MAX_DEPTH) {
@@ -180,13 +194,16 @@ static const text *compile(compiler *c, const char *s, const char *end)
     }
     /* Upper bound on segments: every '{' and '}' can split a run. */
     size_t cap = 1;
-    for (const char *p = s; p < end; p++)
-        cap += *p == '{' || *p == '}';
+    for (const char *p = s; (p = next_special(p, end)) < end; p++)
+        cap++;
     cap = cap * 2 + 1;
     seg *v = arena_alloc(c->a, cap * sizeof(seg));
     size_t n = 0;
     const char *lit = s;
     for (const char *p = s; p < end && !c->failed; p++) {
+        p = next_special(p, end);
+        if (p == end)
+            break;
         if (*p == '\\' && p + 1 < end) {
             p++;
             continue;
