@@ -133,6 +133,13 @@ static diag_file *read_disk(loader *L, const char *rel, const srcref *ref)
     }
     data[len] = '\0';
     L->total += len;
+    /* Some editors start UTF-8 files with a byte order mark; it carries no
+     * meaning in UTF-8, and libyaml told the encoding would parse it as
+     * content. */
+    if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
+        memmove(data, data + 3, len - 3 + 1);
+        len -= 3;
+    }
     diag_file *f = add_file(L, rel, data, len, true);
     if (!f) {
         loc_report(L, D_TOO_MANY, ref, "a pack may have at most %d files", PACK_MAX_FILES);
@@ -155,7 +162,11 @@ static diag_file *read_memory(loader *L, const char *rel, const srcref *ref)
                        rel, L->mem_lens[i], PACK_MAX_FILE);
             return NULL;
         }
-        diag_file *f = add_file(L, rel, L->mem_files[i], L->mem_lens[i], false);
+        const char *text = L->mem_files[i];
+        size_t len = L->mem_lens[i];
+        if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+            text += 3, len -= 3; /* a byte order mark, as in read_disk */
+        diag_file *f = add_file(L, rel, text, len, false);
         if (!f)
             loc_report(L, D_TOO_MANY, ref, "a pack may have at most %d files", PACK_MAX_FILES);
         return f;

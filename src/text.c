@@ -122,8 +122,9 @@ static bool add_var(compiler *c, seg *out, const char *open, const char *close)
         err(c, D_TEXT_SYNTAX, open, "empty '{}': write a name, or \\{ for a brace");
         return false;
     }
-    /* {Parent} is {parent} with a capital: resolve the lower-case name. */
-    char name[64];
+    /* {Parent} is {parent} with a capital: resolve the lower-case name.
+     * Room for snapshot.name with both parts at the 64-character limit. */
+    char name[160];
     bool capital = *ns >= 'A' && *ns <= 'Z';
     text_name nm = {0};
     bool ok = n < sizeof name;
