@@ -314,8 +314,8 @@ static void resolve_reveal(loader *L, ctx *x)
         return;
     const pk_var *vx = &p->vars[rv->x], *vy = &p->vars[rv->y];
     if (rv->mid_x == INT32_MIN) {
-        rv->mid_x = vx->min + (vx->max - vx->min) / 2;
-        rv->mid_y = vy->min + (vy->max - vy->min) / 2;
+        rv->mid_x = (int32_t)(vx->min + ((int64_t)vx->max - vx->min) / 2);
+        rv->mid_y = (int32_t)(vy->min + ((int64_t)vy->max - vy->min) / 2);
     }
     rv->snapshot = -1;
     if (r->snapshot) {

@@ -8,8 +8,11 @@
  * (expr_distance). Its cost is the number of steps whose choice differs
  * from the player's in that scene, counting every step in an unseen scene.
  * A beam search adds one override per round, keeps the BEAM candidates
- * closest to the target, and stops at the first round that reaches it, so
- * the answer has the fewest overrides the beam can find. It is a search
+ * closest to the target, and keeps going while a round with more
+ * overrides could still change fewer choices, so the answer has the
+ * fewest changed choices the beam can find (a beam, not an exhaustive
+ * search: it can miss a cheaper path that only a candidate it dropped
+ * would have led to). It is a search
  * over the engine's own state transitions (pack_apply, pack_goto,
  * pack_enter), replaying from the start for each candidate: a playthrough
  * is under a hundred steps, so a candidate costs microseconds.
@@ -195,7 +198,11 @@ static void search(reveal *r)
     cand *next = xmalloc(cap * sizeof(cand));
     cand best = {0};
     bool found = false;
-    for (int depth = 1; depth <= MAX_DEPTH && !found && nbeam; depth++) {
+    /* A candidate with d overrides changes at least d choices, so once a
+     * path with cost c is found, rounds up to c - 1 overrides can still
+     * find a cheaper one (a detour through unseen scenes costs every step
+     * of it); the search stops when no round can beat the best. */
+    for (int depth = 1; depth <= MAX_DEPTH && nbeam && (!found || depth < best.cost); depth++) {
         n = 0;
         for (int b = 0; b < nbeam; b++) {
             if (!replay(&s, &beam[b], true))
@@ -333,13 +340,13 @@ void reveal_compute(reveal *r, const game *g, bool do_search)
     }
     double best = INFINITY;
     for (int i = 0; i < rv->nproto; i++) {
-        double dx = r->x - rv->proto_x[i], dy = r->y - rv->proto_y[i];
+        double dx = (double)r->x - rv->proto_x[i], dy = (double)r->y - rv->proto_y[i];
         double d = sqrt(dx * dx + dy * dy);
         if (d < best)
             best = d, r->nearest = i;
     }
     r->nearest_dist = best;
-    r->between = abs(r->x - rv->mid_x) <= rv->between || abs(r->y - rv->mid_y) <= rv->between;
+    r->between = llabs((long long)r->x - rv->mid_x) <= rv->between || llabs((long long)r->y - rv->mid_y) <= rv->between;
     for (size_t i = 0; i < steps && r->nchapters < 64; i++) {
         const pk_scene *sc = game_step_scene(g, i), *nx = game_step_scene(g, i + 1);
         if (nx->chapter == sc->chapter)
@@ -365,15 +372,21 @@ typedef struct grid {
     char owned[MAP_H][MAP_W][8];
 } grid;
 
+/* Bounds can span the whole int32 range: compute in double. */
+static double span(const pk_var *v)
+{
+    double d = (double)v->max - (double)v->min;
+    return d > 0 ? d : 1;
+}
+
 static int col_of(const pk_var *v, int32_t x)
 {
-    return (int)lround((double)(x - v->min) * (MAP_W - 1) / (double)(v->max - v->min ? v->max - v->min : 1));
+    return (int)lround(((double)x - v->min) * (MAP_W - 1) / span(v));
 }
 
 static int row_of(const pk_var *v, int32_t y)
 {
-    return MAP_H - 1 -
-           (int)lround((double)(y - v->min) * (MAP_H - 1) / (double)(v->max - v->min ? v->max - v->min : 1));
+    return MAP_H - 1 - (int)lround(((double)y - v->min) * (MAP_H - 1) / span(v));
 }
 
 static void put(grid *gr, int row, int col, const char *s)
@@ -501,7 +514,7 @@ void reveal_sparkline(const reveal *r, int var, int width, bool u, buf *out)
     for (size_t c = 0; c < cells; c++) {
         size_t i = c * (n - 1) / (cells > 1 ? cells - 1 : 1);
         int32_t val = game_step_state(r->g, i)[var];
-        int level = (int)((double)(val - v->min) * 8 / (double)(v->max - v->min + 1));
+        int level = (int)(((double)val - v->min) * 8 / ((double)v->max - v->min + 1));
         level = level < 0 ? 0 : level > 7 ? 7 : level;
         buf_puts(out, u ? blocks[level] : ascii[level]);
     }
