@@ -29,6 +29,9 @@ void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
+/* Appends s as a JSON string literal: quoted, with '"', '\\' and control
+ * characters escaped (UTF-8 passes through). s must not be NULL. */
+void buf_json(buf *b, const char *s);
 /* The contents as a C string ("" when empty, never NULL). */
 const char *buf_str(const buf *b);
 

@@ -281,17 +281,10 @@ void diag_print(const diags *cd, FILE *f, bool color)
 
 static void json_str(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
+    buf b = BUF_INIT;
+    buf_json(&b, s);
+    fputs(buf_str(&b), f);
+    buf_free(&b);
 }
 
 void diag_print_json(const diags *cd, FILE *f)

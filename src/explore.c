@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "game.h"
 #include "xalloc.h"
 
@@ -438,6 +439,19 @@ const int *explore_witness(const explore *e, char kind, int index, size_t *len, 
 
 /* ---- printing ----------------------------------------------------------- */
 
+/* How many scenes, choices and text variants were reached at least once. */
+static void coverage(const explore *e, size_t *scenes, size_t *choices, size_t *variants)
+{
+    const pack *p = e->p;
+    *scenes = *choices = *variants = 0;
+    for (int i = 0; i < p->nscenes; i++)
+        *scenes += e->scene[i] > 0;
+    for (int i = 0; i < p->nchoices; i++)
+        *choices += e->choice[i] > 0;
+    for (int i = 0; i < p->nvariants; i++)
+        *variants += e->variant[i] > 0;
+}
+
 static int cmp_i32(const void *a, const void *b)
 {
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -483,13 +497,8 @@ void explore_print(const explore *e, FILE *f)
     else
         fprintf(f, "Random exploration of '%s': %zu playthroughs, seed %llu\n", p->id, e->runs,
                 (unsigned long long)e->seed);
-    size_t rs = 0, rc = 0, rv = 0;
-    for (int i = 0; i < p->nscenes; i++)
-        rs += e->scene[i] > 0;
-    for (int i = 0; i < p->nchoices; i++)
-        rc += e->choice[i] > 0;
-    for (int i = 0; i < p->nvariants; i++)
-        rv += e->variant[i] > 0;
+    size_t rs, rc, rv;
+    coverage(e, &rs, &rc, &rv);
     fprintf(f, "\nCoverage: scenes %zu/%d, choices %zu/%d, text variants %zu/%d\n", rs, p->nscenes, rc,
             p->nchoices, rv, p->nvariants);
     fputs("\nEndings:\n", f);
@@ -589,17 +598,10 @@ void explore_print(const explore *e, FILE *f)
 
 static void json_str(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
+    buf b = BUF_INIT;
+    buf_json(&b, s);
+    fputs(buf_str(&b), f);
+    buf_free(&b);
 }
 
 static void json_witness(FILE *f, const pack *p, const witness *w)
@@ -637,13 +639,8 @@ static void json_result(FILE *f, const explore *e, const char *name, size_t coun
 void explore_print_json(const explore *e, FILE *f)
 {
     const pack *p = e->p;
-    size_t rs = 0, rc = 0, rv = 0;
-    for (int i = 0; i < p->nscenes; i++)
-        rs += e->scene[i] > 0;
-    for (int i = 0; i < p->nchoices; i++)
-        rc += e->choice[i] > 0;
-    for (int i = 0; i < p->nvariants; i++)
-        rv += e->variant[i] > 0;
+    size_t rs, rc, rv;
+    coverage(e, &rs, &rc, &rv);
     fputs("{\n  \"format\": 1,\n  \"pack\": ", f);
     json_str(f, p->id);
     fprintf(f, ",\n  \"mode\": \"%s\",\n", e->exhaustive ? "exhaustive" : "random");

@@ -147,6 +147,24 @@ static pack *load(const char *path, bool strict, bool json)
     return p;
 }
 
+/* The options fixed with --set, one entry per pack variable (-1: the
+ * default). Returns NULL after printing the reason for a bad --set. */
+static int *resolve_sets(const pack *p, const char *const *sets, int nsets)
+{
+    int *options = xmalloc(((size_t)play_nvars(p) + 1) * sizeof(int));
+    for (int i = 0; i < play_nvars(p); i++)
+        options[i] = -1;
+    for (int i = 0; i < nsets; i++) {
+        const char *err = play_set_option(p, options, sets[i]);
+        if (err) {
+            fprintf(stderr, "iwm: --set %s: %s\n", sets[i], err);
+            free(options);
+            return NULL;
+        }
+    }
+    return options;
+}
+
 static int cmd_play(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -213,17 +231,10 @@ static int cmd_play(int argc, char **argv)
     pack *p = load(optind < argc ? argv[optind] : NULL, false, false);
     if (!p)
         return 1;
-    int *options = xmalloc(((size_t)play_nvars(p) + 1) * sizeof(int));
-    for (int i = 0; i < play_nvars(p); i++)
-        options[i] = -1;
-    for (int i = 0; i < nsets; i++) {
-        const char *err = play_set_option(p, options, sets[i]);
-        if (err) {
-            fprintf(stderr, "iwm: --set %s: %s\n", sets[i], err);
-            free(options);
-            pack_free(p);
-            return 2;
-        }
+    int *options = resolve_sets(p, sets, nsets);
+    if (!options) {
+        pack_free(p);
+        return 2;
     }
     for (int i = 0; i < nskips; i++)
         if (!play_skip_note(p, &o.skip_notes, skips[i])) {
@@ -356,17 +367,10 @@ static int cmd_explore(int argc, char **argv)
     pack *p = load(optind < argc ? argv[optind] : NULL, false, false);
     if (!p)
         return 1;
-    int *options = xmalloc(((size_t)play_nvars(p) + 1) * sizeof(int));
-    for (int i = 0; i < play_nvars(p); i++)
-        options[i] = -1;
-    for (int i = 0; i < nsets; i++) {
-        const char *err = play_set_option(p, options, sets[i]);
-        if (err) {
-            fprintf(stderr, "iwm: --set %s: %s\n", sets[i], err);
-            free(options);
-            pack_free(p);
-            return 2;
-        }
+    int *options = resolve_sets(p, sets, nsets);
+    if (!options) {
+        pack_free(p);
+        return 2;
     }
     o.options = options;
     /* The pack's own expectations say how much play they were measured on. */

@@ -298,18 +298,8 @@ static void json_str(buf *out, const char *s)
         return;
     }
     buf t = BUF_INIT;
-    clean(&t, s);
-    buf_putc(out, '"');
-    for (size_t i = 0; i < t.len; i++) {
-        unsigned char c = (unsigned char)t.data[i];
-        if (c == '"' || c == '\\')
-            buf_putc(out, '\\'), buf_putc(out, (char)c);
-        else if (c < 0x20)
-            buf_printf(out, "\\u%04x", c); /* clean() leaves none; kept for safety */
-        else
-            buf_putc(out, (char)c);
-    }
-    buf_putc(out, '"');
+    clean(&t, s); /* sanitised first: a report never carries a control character */
+    buf_json(out, buf_str(&t));
     buf_free(&t);
 }
 
