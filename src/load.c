@@ -487,8 +487,10 @@ static void init(loader *L, diags *d, const char *display)
     memset(L, 0, sizeof *L);
     L->d = d;
     L->a = arena_new();
+    L->hot = arena_new();
     L->p = arena_alloc(L->a, sizeof(pack));
     L->p->arena = L->a;
+    L->p->hot = L->hot;
     L->p->names = intern_new(L->a);
     L->display = display;
 }
@@ -502,7 +504,7 @@ pack *pack_load(const char *path, diags *d)
     const char *root_rel = "pack.yaml";
     if (stat(path, &st) != 0) {
         diag_report(d, D_FILE_UNREADABLE, NULL, 0, 0, "cannot read '%s': %s", path, strerror(errno));
-        arena_free(L->a);
+        pack_free(L->p);
         free(L);
         return NULL;
     }
@@ -532,7 +534,7 @@ pack *pack_load(const char *path, diags *d)
     L->root_dir = dir;
     if (!realpath(dir, L->root_real)) {
         diag_report(d, D_FILE_UNREADABLE, NULL, 0, 0, "cannot read '%s': %s", path, strerror(errno));
-        arena_free(L->a);
+        pack_free(L->p);
         free(L);
         return NULL;
     }
@@ -561,7 +563,7 @@ pack *pack_load_memory(const char *display, const char *const *names, const char
     pack *p = count ? run(L, names[0]) : NULL;
     if (!count) {
         diag_report(d, D_EMPTY_FILE, NULL, 0, 0, "no files");
-        arena_free(L->a);
+        pack_free(L->p);
     }
     free(L);
     return p;
@@ -569,8 +571,10 @@ pack *pack_load_memory(const char *display, const char *const *names, const char
 
 void pack_free(pack *p)
 {
-    if (p)
-        arena_free(p->arena);
+    if (!p)
+        return;
+    arena_free(p->hot);
+    arena_free(p->arena); /* p itself lives here: last */
 }
 
 const char *pack_id(const pack *p) { return p->id; }

@@ -99,7 +99,8 @@ typedef struct loader loader;
 
 struct loader {
     pack *p;
-    arena *a;
+    arena *a;   /* the pack's arena: names, narration, metadata */
+    arena *hot; /* what a playthrough touches on every step (see pack_int.h) */
     diags *d;
     const char *display;      /* prefix of file names in diagnostics */
     const char *root_display; /* the root file as named in diagnostics */

@@ -169,6 +169,12 @@ typedef struct pk_note {
 
 struct pack {
     arena *arena;
+    /* Scenes, choices, effects, gotos, text variants and condition trees:
+     * what a playthrough reads on every step, kept in an arena of their
+     * own so they sit together in memory instead of between narration
+     * copies (a 10,000-scene pack otherwise misses the cache ~8 times a
+     * choice). Freed with the pack. */
+    arena *hot;
     intern *names;
     const char *id, *title, *version, *language, *license, *description;
     const char **authors;

@@ -231,24 +231,38 @@ static int next_key(loader *L, const char *const *keys, uint64_t *seen, const ch
             ev_skip(L);
             continue;
         }
-        srcref r = ref_of(L, &L->ev);
-        char key[64];
+        /* Keys are compared in place, stopping at the first match: this
+         * runs for every key of every scene and choice. */
+        const char *v = (const char *)L->ev.data.scalar.value;
         size_t n = L->ev.data.scalar.length;
-        if (memchr(L->ev.data.scalar.value, '\0', n)) {
+        int idx = -1;
+        size_t count = 0;
+        for (; keys[count]; count++)
+            if (idx < 0 && keys[count][0] == v[0] && !strncmp(keys[count], v, n) && keys[count][n] == '\0' && n)
+                idx = (int)count;
+        if (idx >= 0 && !memchr(v, '\0', n)) {
+            if (*seen & (1ull << idx)) {
+                srcref r = ref_of(L, &L->ev);
+                ev_next(L);
+                loc_report(L, D_DUPLICATE_KEY, &r, "duplicate key '%s' in %s", keys[idx], where);
+                ev_skip(L);
+                continue;
+            }
+            ev_next(L);
+            *seen |= 1ull << idx;
+            return idx;
+        }
+        srcref r = ref_of(L, &L->ev);
+        if (memchr(v, '\0', n)) {
             ev_next(L);
             loc_report(L, D_CONTROL_CHAR, &r, "a key holds a NUL character");
             ev_skip(L);
             continue;
         }
-        snprintf(key, sizeof key, "%.*s", (int)(n < sizeof key ? n : sizeof key - 1),
-                 (const char *)L->ev.data.scalar.value);
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(n < sizeof key ? n : sizeof key - 1), v);
         ev_next(L);
-        int idx = -1;
-        size_t count = 0;
-        for (; keys[count]; count++)
-            if (n < sizeof key && !strcmp(keys[count], key))
-                idx = (int)count;
-        if (idx < 0) {
+        {
             const char *hint = load_suggest(key, strlen(key), keys, count);
             if (!strcmp(key, "<<"))
                 loc_report(L, D_ALIAS, &r, "YAML merge keys ('<<') are not allowed in packs");
@@ -260,13 +274,6 @@ static int next_key(loader *L, const char *const *keys, uint64_t *seen, const ch
             ev_skip(L);
             continue;
         }
-        if (*seen & (1ull << idx)) {
-            loc_report(L, D_DUPLICATE_KEY, &r, "duplicate key '%s' in %s", key, where);
-            ev_skip(L);
-            continue;
-        }
-        *seen |= 1ull << idx;
-        return idx;
     }
 }
 
@@ -319,7 +326,7 @@ static const char *next_name(loader *L, name_set *seen, const char *what, srcref
 static void text_variant(loader *L, pk_text *t, pk_variant **tail, const char *what)
 {
     static const char *const keys[] = {"when", "text", NULL};
-    pk_variant *v = arena_alloc(L->a, sizeof *v);
+    pk_variant *v = arena_alloc(L->hot, sizeof *v);
     uint64_t seen = 0;
     srcref where;
     if (!begin(L, YAML_MAPPING_START_EVENT, "a variant", &where))
@@ -351,7 +358,7 @@ static void get_text(loader *L, pk_text *t, const char *what)
         size_t n;
         srcref r;
         if (get_str(L, what, &s, &n, &r)) {
-            pk_variant *v = arena_alloc(L->a, sizeof *v);
+            pk_variant *v = arena_alloc(L->hot, sizeof *v);
             VEC_PUSH(L->texts, ((pending_text){&v->text, s, n, r}));
             t->first = v;
             t->n = 1;
@@ -373,7 +380,7 @@ static void get_text(loader *L, pk_text *t, const char *what)
 
 static void effect_block(loader *L, pk_effects *fx, pk_effect_block **tail)
 {
-    pk_effect_block *b = arena_alloc(L->a, sizeof *b);
+    pk_effect_block *b = arena_alloc(L->hot, sizeof *b);
     if (!begin(L, YAML_MAPPING_START_EVENT, "effects", NULL))
         return;
     pk_effect **etail = &b->first;
@@ -412,7 +419,7 @@ static void effect_block(loader *L, pk_effects *fx, pk_effect_block **tail)
         srcref vref;
         if (!get_str(L, "an effect", &val, &vlen, &vref))
             continue;
-        pk_effect *e = arena_alloc(L->a, sizeof *e);
+        pk_effect *e = arena_alloc(L->hot, sizeof *e);
         VEC_PUSH(L->effects, ((pending_effect){e, name, nref, val, vlen, vref}));
         *etail = e;
         etail = &e->next;
@@ -448,7 +455,7 @@ static void get_goto(loader *L, pk_choice *c)
         srcref r;
         const char *id = get_name(L, "a scene id", true, &r);
         if (id) {
-            c->go = arena_alloc(L->a, sizeof(pk_goto));
+            c->go = arena_alloc(L->hot, sizeof(pk_goto));
             VEC_PUSH(L->gotos, ((pending_goto){c->go, id, r}));
         }
         return;
@@ -464,7 +471,7 @@ static void get_goto(loader *L, pk_choice *c)
         srcref where;
         if (!begin(L, YAML_MAPPING_START_EVENT, "a goto entry", &where))
             continue;
-        pk_goto *g = arena_alloc(L->a, sizeof *g);
+        pk_goto *g = arena_alloc(L->hot, sizeof *g);
         uint64_t seen = 0;
         int k;
         while ((k = next_key(L, keys, &seen, "a goto entry")) != KEY_END) {
@@ -501,7 +508,7 @@ static void parse_choice(loader *L, pk_scene *s, choice_vec *list)
     srcref where;
     if (!begin(L, YAML_MAPPING_START_EVENT, "a choice", &where))
         return;
-    pk_choice *c = arena_alloc(L->a, sizeof *c);
+    pk_choice *c = arena_alloc(L->hot, sizeof *c);
     c->scene = s;
     c->once_slot = -1;
     c->loc = (pk_loc){where.f->name, where.line, where.col};
@@ -544,7 +551,7 @@ static void parse_scene(loader *L, int chapter)
     srcref where;
     if (!begin(L, YAML_MAPPING_START_EVENT, "a scene", &where))
         return;
-    pk_scene *s = arena_alloc(L->a, sizeof *s);
+    pk_scene *s = arena_alloc(L->hot, sizeof *s);
     s->chapter = chapter;
     s->snapshot = -1;
     s->loc = (pk_loc){where.f->name, where.line, where.col};
@@ -622,7 +629,7 @@ static void parse_scene(loader *L, int chapter)
         loc_report(L, D_NO_CHOICES, &idref, "scene '%s' has no choices and is not an ending",
                    s->id ? s->id : "?");
     s->nchoices = (int)choices.n;
-    s->choices = arena_alloc(L->a, (choices.n ? choices.n : 1) * sizeof(pk_choice *));
+    s->choices = arena_alloc(L->hot, (choices.n ? choices.n : 1) * sizeof(pk_choice *));
     if (choices.n)
         memcpy(s->choices, choices.v, choices.n * sizeof(pk_choice *));
     free(choices.v);

@@ -351,7 +351,7 @@ void load_resolve(loader *L)
 
     /* Variables and snapshots: the state layout. */
     p->nvars = (int)L->vars.n;
-    p->vars = arena_alloc(L->a, (L->vars.n + 1) * sizeof(pk_var));
+    p->vars = arena_alloc(L->hot, (L->vars.n + 1) * sizeof(pk_var)); /* bounds, read by every effect */
     if (L->vars.n)
         memcpy(p->vars, L->vars.v, L->vars.n * sizeof(pk_var));
     map_init(&x.vars, L->vars.n);
@@ -457,13 +457,20 @@ void load_resolve(loader *L)
     /* Effects, conditions, texts. */
     for (size_t i = 0; i < L->effects.n; i++)
         resolve_effect(&x, &L->effects.v[i]);
+    /* Each list of pending work is freed as soon as it is done: on a
+     * 10,000-scene pack they hold megabytes the compiled model no longer
+     * needs, and a large free goes straight back to the system. */
+    free(L->effects.v);
+    memset(&L->effects, 0, sizeof L->effects);
     expr_env env = {&x, expr_resolve, option_value, on_error};
     for (size_t i = 0; i < L->exprs.n; i++) {
         pending_expr *pe = &L->exprs.v[i];
         x.ref = &pe->ref;
         x.src = pe->src;
-        *pe->dst = expr_parse(L->a, pe->src, pe->len, &env, T_BOOL);
+        *pe->dst = expr_parse(L->hot, pe->src, pe->len, &env, T_BOOL);
     }
+    free(L->exprs.v);
+    memset(&L->exprs, 0, sizeof L->exprs);
     text_env tenv = {&env, text_resolve};
     for (size_t i = 0; i < L->texts.n; i++) {
         pending_text *pt = &L->texts.v[i];
@@ -471,6 +478,8 @@ void load_resolve(loader *L)
         x.src = pt->src;
         *pt->dst = text_compile(L->a, pt->src, pt->len, &tenv);
     }
+    free(L->texts.v);
+    memset(&L->texts, 0, sizeof L->texts);
 
     /* The rest of the model, now that nothing points into the vectors. */
     p->nstyles = (int)L->styles.n;
