@@ -180,6 +180,7 @@ static void assert_snap(const game *g, snap s)
 static char *read_all(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
+    *n = 0; /* defined on every path (gcc -O3 checks) */
     if (!f)
         return NULL;
     buf b = BUF_INIT;
