@@ -141,6 +141,8 @@ static diag_file *read_disk(loader *L, const char *rel, const srcref *ref)
         len -= 3;
     }
     diag_file *f = add_file(L, rel, data, len, true);
+    if (f)
+        L->rel[f->id] = arena_strndup(L->a, rel, strlen(rel));
     if (!f) {
         loc_report(L, D_TOO_MANY, ref, "a pack may have at most %d files", PACK_MAX_FILES);
         free(data);
@@ -425,12 +427,73 @@ static void parse_file(loader *L, diag_file *f, bool root)
 
 /* ---- entry points ------------------------------------------------------ */
 
+/* Adds file f to the pack's content hash, so that a save can tell an
+ * edited pack from the one it was made with. */
+static void hash_file(loader *L, uint64_t *h, const diag_file *f)
+{
+    for (const char *s = f->name + strlen(L->display); *s; s++)
+        *h = (*h ^ (unsigned char)*s) * 1099511628211ull;
+    /* Eight bytes a step: FNV-1a's structure on words (with a final mix),
+     * so hashing costs a fraction of parsing. */
+    size_t k = 0;
+    for (; k + 8 <= f->len; k += 8) {
+        uint64_t w;
+        memcpy(&w, f->text + k, 8);
+        *h = (*h ^ w) * 1099511628211ull;
+        *h ^= *h >> 32;
+    }
+    for (; k < f->len; k++)
+        *h = (*h ^ (unsigned char)f->text[k]) * 1099511628211ull;
+}
+
+/* Once a disk file is parsed, the model holds copies of everything it
+ * needs, so the file's text is released (on a 10,000-scene pack that is
+ * most of the peak memory); a later diagnostic in that file reads it
+ * again (load_text) to quote the line. */
+static void release_text(loader *L, diag_file *f)
+{
+    int i = (int)(f - L->files);
+    if (!L->owned[i])
+        return;
+    free((char *)f->text);
+    f->text = NULL;
+    diag_file_done(f);
+}
+
+void load_text(loader *L, diag_file *f)
+{
+    int i = (int)(f - L->files);
+    if (f->text || i < 0 || i >= L->nfiles || !L->owned[i] || !L->rel[i])
+        return;
+    char path[PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", L->root_dir, L->rel[i]) >= sizeof path)
+        return;
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return;
+    char *data = xmalloc(f->len + 1);
+    size_t got = fread(data, 1, f->len, in);
+    fclose(in);
+    data[got] = '\0';
+    /* The same bytes as parsed (a BOM was dropped then, so drop it again);
+     * if the file changed meanwhile, the quoted line may differ. */
+    if (got >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
+        memmove(data, data + 3, got - 3 + 1);
+        got -= 3;
+    }
+    f->text = data;
+    f->len = got;
+}
+
 static pack *run(loader *L, const char *root_rel)
 {
     pack *p = L->p;
+    uint64_t h = 1469598103934665603ull;
     diag_file *root = L->read(L, root_rel, NULL);
     if (root) {
         parse_file(L, root, true);
+        hash_file(L, &h, root);
+        release_text(L, root);
         for (size_t i = 0; i < L->includes.n; i++) {
             include_ref *inc = &L->includes.v[i];
             const char *why = bad_include(inc->path);
@@ -439,27 +502,11 @@ static pack *run(loader *L, const char *root_rel)
                 continue;
             }
             diag_file *f = L->read(L, inc->path, &inc->ref);
-            if (f)
+            if (f) {
                 parse_file(L, f, false);
-        }
-        /* The content hash covers every file, so that a save can tell an
-         * edited pack from the one it was made with. */
-        uint64_t h = 1469598103934665603ull;
-        for (int i = 0; i < L->nfiles; i++) {
-            const diag_file *f = &L->files[i];
-            for (const char *s = f->name + strlen(L->display); *s; s++)
-                h = (h ^ (unsigned char)*s) * 1099511628211ull;
-            /* Eight bytes a step: FNV-1a's structure on words (with a
-             * final mix), so hashing costs a fraction of parsing. */
-            size_t k = 0;
-            for (; k + 8 <= f->len; k += 8) {
-                uint64_t w;
-                memcpy(&w, f->text + k, 8);
-                h = (h ^ w) * 1099511628211ull;
-                h ^= h >> 32;
+                hash_file(L, &h, f);
+                release_text(L, f);
             }
-            for (; k < f->len; k++)
-                h = (h ^ (unsigned char)f->text[k]) * 1099511628211ull;
         }
         snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)h);
         /* Resolution runs only on a pack that read cleanly: names missing
@@ -600,6 +647,8 @@ static void vreport(loader *L, diag_code code, diag_file *f, int line, int col, 
 
 void loc_report(loader *L, diag_code code, const srcref *ref, const char *fmt, ...)
 {
+    if (ref && ref->f)
+        load_text(L, ref->f);
     va_list ap;
     va_start(ap, fmt);
     if (ref)
@@ -670,6 +719,8 @@ void load_report_in(loader *L, diag_code code, const srcref *ref, const char *va
                     const char *msg)
 {
     diag_file *f = ref->f;
+    if (f)
+        load_text(L, f);
     if (!f || !f->text) {
         loc_report(L, code, ref, "%s", msg);
         return;

@@ -115,6 +115,7 @@ struct loader {
     size_t mem_count;
     diag_file files[PACK_MAX_FILES];
     bool owned[PACK_MAX_FILES];
+    const char *rel[PACK_MAX_FILES]; /* disk files: the path to read them again */
     int nfiles;
     size_t total;
 
@@ -179,6 +180,10 @@ const char *load_suggest(const char *s, size_t n, const char *const *names, size
 
 /* validate.c */
 void load_validate(loader *L);
+
+/* load.c: reads a parsed disk file's text again (it is released after
+ * parsing) so that a diagnostic can quote it; no-op when it is there. */
+void load_text(loader *L, diag_file *f);
 
 /* load.c: the srcref of a model location (its file is still loaded). */
 srcref load_ref(loader *L, pk_loc loc);
