@@ -102,7 +102,7 @@ static size_t put_printable(buf *b, const char *s, size_t n)
             continue;
         }
         if (c < 0x80) {
-            buf_putc(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+            buf_putc(b, (char)(c < 0x20 || c == 0x7f ? '?' : c));
             width++, i++;
             continue;
         }

@@ -228,7 +228,6 @@ explore *explore_random(const pack *p, const explore_opts *o)
 /* ---- exhaustive mode ---------------------------------------------------- */
 
 typedef struct space {
-    const pack *p;
     size_t n, cap, size; /* nodes; capacity; slots per state */
     int32_t *states;
     int32_t *scene, *parent;
@@ -266,7 +265,7 @@ static bool insert(space *s, int scene, const int32_t *st, int parent, int choic
     size_t h = hash_state(scene, st, s->size) & (s->tcap - 1);
     for (; s->table[h]; h = (h + 1) & (s->tcap - 1)) {
         size_t i = s->table[h] - 1;
-        if (s->scene[i] == scene && !memcmp(s->states + i * s->size, st, s->size * sizeof(int32_t)))
+        if (s->scene[i] == scene && !memcmp(s->states + i * s->size, st, s->size * sizeof(int32_t))) /* NOLINT(clang-analyzer-core.NullDereference): a table slot is set only after the arrays hold its node */
             return false;
     }
     if (s->n == s->cap) {
@@ -308,7 +307,7 @@ explore *explore_exhaustive(const pack *p, const explore_opts *o)
 {
     explore *e = new_explore(p, true);
     size_t max_states = o->max_states ? o->max_states : 2000000;
-    space s = {.p = p, .size = (size_t)p->state_size ? (size_t)p->state_size : 1};
+    space s = {.size = (size_t)p->state_size ? (size_t)p->state_size : 1};
     int32_t *st = xcalloc(s.size + 1, sizeof(int32_t));
     int32_t *next = xcalloc(s.size + 1, sizeof(int32_t));
     size_t cap = 256;
@@ -324,7 +323,7 @@ explore *explore_exhaustive(const pack *p, const explore_opts *o)
         for (int i = 0; i < p->nvars; i++)
             st[i] = p->vars[i].kind == V_OPTION ? opt[i] : p->vars[i].start;
         for (int k = 0; k < p->nsnapshots; k++)
-            memcpy(st + p->snap_base + k * p->nvars, st, (size_t)p->nvars * sizeof(int32_t));
+            memcpy(st + p->snap_base + (size_t)k * (size_t)p->nvars, st, (size_t)p->nvars * sizeof(int32_t));
         memset(st + p->once_base, 0, (size_t)p->nonce * sizeof(int32_t));
         pack_enter(p, p->start, st);
         insert(&s, p->start->index, st, -1, 0);
@@ -414,7 +413,7 @@ double explore_stability(const explore *e, int snap, int var)
     if (e->exhaustive || e->runs < 2)
         return NAN;
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, n = (double)e->runs;
-    size_t stride = (size_t)(p->nsnapshots * p->nvars);
+    size_t stride = (size_t)p->nsnapshots * (size_t)p->nvars;
     for (size_t r = 0; r < e->runs; r++) {
         double x = e->snaps[r * stride + (size_t)(snap * p->nvars + var)];
         double y = e->finals[r * (size_t)p->nvars + (size_t)var];

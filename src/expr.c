@@ -78,10 +78,11 @@ static void next(parser *p)
         return;
     }
     char c = s[p->pos];
-    char d = p->pos + 1 < p->n ? s[p->pos + 1] : '\0';
+    char d = (char)(p->pos + 1 < p->n ? s[p->pos + 1] : '\0');
     size_t two = 0;
     if (c >= '0' && c <= '9') {
         int64_t v = 0;
+        // cppcheck-suppress knownConditionTrueFalse ; true on entry, not on later digits
         while (p->pos < p->n && s[p->pos] >= '0' && s[p->pos] <= '9') {
             v = v * 10 + (s[p->pos] - '0');
             if (v > INT32_MAX)
@@ -336,7 +337,7 @@ static const expr *parse_binary_num(parser *p, int level)
         if (!a || !mine)
             return a;
         size_t at = p->start;
-        char op[2] = {p->src[at], 0};
+        const char op[2] = {p->src[at], 0};
         next(p);
         const expr *b = level ? parse_unary(p) : parse_mul(p);
         if (!need(p, a, T_NUM, at, op[0] == '+' ? "'+'" : op[0] == '-' ? "'-'" : op[0] == '*' ? "'*'" : "'/'") ||
@@ -463,11 +464,12 @@ const expr *expr_parse(arena *a, const char *src, size_t n, const expr_env *env,
     }
     const expr *e = parse_or(&p);
     if (e && p.t != K_EOF) {
-        char tmp[64];
-        if (p.t == K_BAD && p.src[p.start] == '=')
+        if (p.t == K_BAD && p.src[p.start] == '=') {
             fail(&p, D_EXPR_SYNTAX, p.start, "'=' is not a comparison: write '=='");
-        else
-            fail(&p, D_EXPR_SYNTAX, p.start, "unexpected %s after the condition",
+            return NULL;
+        }
+        char tmp[64];
+        fail(&p, D_EXPR_SYNTAX, p.start, "unexpected %s after the condition",
                  tok_text(&p, tmp, sizeof tmp));
         return NULL;
     }

@@ -82,7 +82,7 @@ void game_start(game *g, uint64_t seed, const int *options)
     }
     /* A snapshot read before it is taken gives the start values. */
     for (int s = 0; s < p->nsnapshots; s++)
-        memcpy(st + p->snap_base + s * p->nvars, st, (size_t)p->nvars * sizeof(int32_t));
+        memcpy(st + p->snap_base + (size_t)s * (size_t)p->nvars, st, (size_t)p->nvars * sizeof(int32_t));
     memset(st + p->once_base, 0, (size_t)p->nonce * sizeof(int32_t));
     g->scenes[0] = p->start;
     pack_enter(p, p->start, st);

@@ -43,6 +43,7 @@ static diag_file *add_file(loader *L, const char *rel, const char *text, size_t 
     if (dl && L->display[dl - 1] != '/')
         name[dl++] = '/';
     memcpy(name + dl, rel, rl);
+    name[dl + rl] = '\0';
     f->name = name;
     f->text = text;
     f->len = len;

@@ -92,7 +92,7 @@ void pack_enter(const pack *p, const pk_scene *s, int32_t *st)
 {
     pack_apply(p, &s->on_enter, st);
     if (s->snapshot >= 0)
-        memcpy(st + p->snap_base + s->snapshot * p->nvars, st, (size_t)p->nvars * sizeof(int32_t));
+        memcpy(st + p->snap_base + (size_t)s->snapshot * (size_t)p->nvars, st, (size_t)p->nvars * sizeof(int32_t));
 }
 
 pk_scene *pack_goto(const pk_choice *c, const int32_t *st)

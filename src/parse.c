@@ -667,8 +667,7 @@ static void parse_chapters(loader *L)
             else if (k == 1)
                 get_str(L, "'title'", &c->title, NULL, NULL);
             else if (begin(L, YAML_SEQUENCE_START_EVENT, "'scenes'", NULL)) {
-                if (c->first != (int)L->scenes.n)
-                    c->first = (int)L->scenes.n;
+                c->first = (int)L->scenes.n;
                 while (ev_peek(L) != YAML_SEQUENCE_END_EVENT && L->have)
                     parse_scene(L, index);
                 ev_next(L);
@@ -916,6 +915,11 @@ static bool get_number(loader *L, const char *what, double *out)
     double v = strtod(s, &end);
     if (!is_plain(&r) || end == s || *end || v != v) {
         loc_report(L, D_WRONG_TYPE, &r, "%s must be a number", what);
+        return false;
+    }
+    /* A share lies in 0..1 and a correlation in -1..1. */
+    if (v < -1 || v > 1) {
+        loc_report(L, D_BAD_VALUE, &r, "%s must lie between -1 and 1 (a share 0-1, or a correlation)", what);
         return false;
     }
     *out = v;

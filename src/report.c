@@ -56,6 +56,12 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    /* Messages quote damaged files and reach a terminal: only printable
+     * text goes out (out_sanitize's rules; the result is never longer). */
+    buf clean = BUF_INIT;
+    out_sanitize(&clean, err, strlen(err));
+    snprintf(err, errlen, "%s", buf_str(&clean));
+    buf_free(&clean);
 }
 
 report_format report_format_of(const char *path)
@@ -1016,7 +1022,7 @@ static void html_text(buf *out, const char *s, bool markup)
     buf t = BUF_INIT;
     clean(&t, s);
     const char *q = buf_str(&t);
-    char stack[2];
+    char stack[2] = {0};
     int depth = 0;
     static const char *const open[] = {"<strong>", "<em>"}, *const close[] = {"</strong>", "</em>"};
     for (size_t i = 0; i < t.len;) {
@@ -1304,7 +1310,7 @@ static void html_map(buf *out, const reveal *r, snapinfo si)
     }
     /* the legend, two columns */
     for (int i = 0; i < n; i++) {
-        double x = i % 2 ? 196 : 24, y = top + (i / 2) * 16;
+        double x = i % 2 ? 196 : 24, y = top + (double)((i - i % 2) / 2) * 16; /* two columns: row i / 2 */ /* NOLINT(bugprone-integer-division): the row number is meant to be whole */
         if (pt[i].kind == 0)
             svg_circle(out, "snap", x, y - 4, 4.5);
         else if (pt[i].kind == 1) {
@@ -1414,13 +1420,13 @@ static void html_chart(buf *out, const game *g)
         const pk_var *var = &p->vars[v];
         if (var->kind != V_DIM)
             continue;
-        double range = var->max - var->min > 0 ? var->max - var->min : 1;
+        double range = (double)var->max - var->min > 0 ? (double)var->max - var->min : 1; /* bounds may span all of int32 */
         size_t stride = steps / CHART_MAX_POINTS + 1;
         buf_printf(out, "<polyline class=\"series s%d\" points=\"", k % 6 + 1);
         for (size_t s = 0;; s += stride) {
             if (s > steps)
                 s = steps;
-            double y = CH_Y0 + CH_H - (game_step_state(g, s)[v] - var->min) * CH_H / range;
+            double y = CH_Y0 + CH_H - ((double)game_step_state(g, s)[v] - var->min) * CH_H / range;
             num(out, CX(s), 1);
             buf_putc(out, ',');
             num(out, y, 1);
@@ -1429,7 +1435,7 @@ static void html_chart(buf *out, const game *g)
             buf_putc(out, ' ');
         }
         buf_puts(out, "\"/>\n");
-        double lx = k % 2 ? 250 : 12, ly = top + (k / 2) * 16;
+        double lx = k % 2 ? 250 : 12, ly = top + (double)((k - k % 2) / 2) * 16; /* NOLINT(bugprone-integer-division): two columns, the row is whole */
         buf_printf(out, "<line class=\"series s%d\" x1=\"", k % 6 + 1);
         num(out, lx, 1);
         buf_puts(out, "\" x2=\"");
@@ -2022,7 +2028,7 @@ static jval *jparse_container(jreader *jr, jval *v, int depth)
             if (!key)
                 goto fail;
             for (size_t i = 0; i < v->n; i++)
-                if (!strcmp(keys[i], key)) {
+                if (!strcmp(keys[i], key)) { /* NOLINT(clang-analyzer-core.NullDereference): keys has v->n entries whenever obj */
                     jr->pos = at;
                     jfail(jr, "duplicate key \"%.60s\"", key);
                     goto fail;
@@ -2050,7 +2056,7 @@ static jval *jparse_container(jreader *jr, jval *v, int depth)
         }
         if (obj)
             keys[v->n] = key;
-        items[v->n++] = item;
+        items[v->n++] = item; /* NOLINT(clang-analyzer-core.NullDereference): grown above when full */
         jskip(jr);
         if (jr->pos < jr->n && jr->s[jr->pos] == ',') {
             jr->pos++;
@@ -2517,19 +2523,29 @@ static void shift_sentence(const summary *s, bool y, buf *t)
 enum { GRID_W = 21, GRID_H = 11 };
 
 /* The text scatter: players per cell of a GRID_W x GRID_H grid. */
+/* A number from a report file (untrusted) as an int: reports carry int32
+ * values, but a hand-edited one may hold 1e308 or NaN; clamp, never let
+ * the conversion be undefined. */
+static int to_int(double v)
+{
+    if (!(v == v))
+        return 0;
+    return v < -1e9 ? -1000000000 : v > 1e9 ? 1000000000 : (int)v;
+}
+
 static void md_grid(buf *out, const summary *s)
 {
     const jval *ax = s->axes;
     double xmin = jnum(ax, "x.min"), xmax = jnum(ax, "x.max"), ymin = jnum(ax, "y.min"), ymax = jnum(ax, "y.max");
     double xs = xmax - xmin > 0 ? xmax - xmin : 1, ys = ymax - ymin > 0 ? ymax - ymin : 1;
     int count[GRID_H][GRID_W] = {{0}};
-    int mc = (int)lround((jnum(ax, "x.cut") - xmin) * (GRID_W - 1) / xs);
-    int mr = GRID_H - 1 - (int)lround((jnum(ax, "y.cut") - ymin) * (GRID_H - 1) / ys);
+    int mc = to_int(round((jnum(ax, "x.cut") - xmin) * (GRID_W - 1) / xs));
+    int mr = GRID_H - 1 - to_int(round((jnum(ax, "y.cut") - ymin) * (GRID_H - 1) / ys));
     for (size_t i = 0; i < s->n; i++) {
         if (!s->pl[i].axes)
             continue;
-        int c = (int)lround((jnum(s->pl[i].axes, "x.value") - xmin) * (GRID_W - 1) / xs);
-        int r = GRID_H - 1 - (int)lround((jnum(s->pl[i].axes, "y.value") - ymin) * (GRID_H - 1) / ys);
+        int c = to_int(round((jnum(s->pl[i].axes, "x.value") - xmin) * (GRID_W - 1) / xs));
+        int r = GRID_H - 1 - to_int(round((jnum(s->pl[i].axes, "y.value") - ymin) * (GRID_H - 1) / ys));
         if (c >= 0 && c < GRID_W && r >= 0 && r < GRID_H)
             count[r][c]++;
     }
@@ -2541,7 +2557,7 @@ static void md_grid(buf *out, const summary *s)
         buf_puts(&raw, "\u2500");
     buf_puts(&raw, "\u2510\n");
     for (int r = 0; r < GRID_H; r++) {
-        int label = r == 0 ? (int)ymax : r == GRID_H - 1 ? (int)ymin : r == mr ? (int)jnum(ax, "y.cut") : INT32_MIN;
+        int label = r == 0 ? to_int(ymax) : r == GRID_H - 1 ? to_int(ymin) : r == mr ? to_int(jnum(ax, "y.cut")) : INT32_MIN;
         if (label != INT32_MIN)
             buf_printf(&raw, "%5d \u2502", label);
         else
@@ -2569,13 +2585,13 @@ static void md_grid(buf *out, const summary *s)
     memset(ticks, ' ', sizeof ticks);
     int width = 7 + GRID_W * 2 + 2;
     char num1[16];
-    int k = snprintf(num1, sizeof num1, "%d", (int)xmin);
+    int k = snprintf(num1, sizeof num1, "%d", to_int(xmin));
     memcpy(ticks + 7, num1, (size_t)k);
-    k = snprintf(num1, sizeof num1, "%d", (int)jnum(ax, "x.cut"));
+    k = snprintf(num1, sizeof num1, "%d", to_int(jnum(ax, "x.cut")));
     int at = 7 + 2 * mc + 1 - k / 2;
     if (at > 7 + 4 && at + k < width - 4)
         memcpy(ticks + at, num1, (size_t)k);
-    k = snprintf(num1, sizeof num1, "%d", (int)xmax);
+    k = snprintf(num1, sizeof num1, "%d", to_int(xmax));
     memcpy(ticks + width - k, num1, (size_t)k);
     buf_append(&raw, ticks, (size_t)width);
     buf_printf(&raw, "\n       %s \u2192\n", jstr(jget(ax, "x"), "label"));

@@ -194,7 +194,7 @@ static void search(reveal *r)
 
     cand *beam = xcalloc(BEAM, sizeof(cand));
     int nbeam = 1;
-    size_t cap = 1024, n = 0;
+    size_t cap = 1024;
     cand *next = xmalloc(cap * sizeof(cand));
     cand best = {0};
     bool found = false;
@@ -203,7 +203,7 @@ static void search(reveal *r)
      * find a cheaper one (a detour through unseen scenes costs every step
      * of it); the search stops when no round can beat the best. */
     for (int depth = 1; depth <= MAX_DEPTH && nbeam && (!found || depth < best.cost); depth++) {
-        n = 0;
+        size_t n = 0;
         for (int b = 0; b < nbeam; b++) {
             if (!replay(&s, &beam[b], true))
                 continue;
@@ -326,7 +326,7 @@ void reveal_compute(reveal *r, const game *g, bool do_search)
                 r->snap_chapter = i ? game_step_scene(g, i - 1)->chapter : game_step_scene(g, 0)->chapter;
         }
         if (r->has_start) {
-            const int32_t *snap = st + p->snap_base + rv->snapshot * p->nvars;
+            const int32_t *snap = st + p->snap_base + (size_t)rv->snapshot * (size_t)p->nvars;
             r->sx = snap[rv->x];
             r->sy = snap[rv->y];
             /* The style the snapshot falls in: evaluate with the
@@ -419,6 +419,7 @@ void reveal_map(const reveal *r, bool u, buf *out)
     int mc = col_of(vx, rv->mid_x), mr = row_of(vy, rv->mid_y);
     for (int row = 0; row < MAP_H; row++)
         for (int col = 0; col < MAP_W; col++)
+            // cppcheck-suppress knownConditionTrueFalse ; mr and mc vary with the pack's cut lines
             gr.cell[row][col] = row == mr && col == mc ? cross : row == mr ? hline : col == mc ? vline : blank;
     /* Quadrant labels at the prototypes' points, clipped to the map. */
     for (int i = 0; i < rv->nproto; i++) {
@@ -581,7 +582,7 @@ void reveal_render(const reveal *r, const reveal_style *st, buf *out)
         if (r->has_start && r->chapter[i] == r->snap_chapter)
             continue;
         const pk_chapter *ch = &p->chapters[r->chapter[i]];
-        buf_printf(&t, "%d %s  ", ++k, ch->title ? ch->title : ch->id);
+        buf_printf(&t, "%d %s  ", ++k, ch->title ? ch->title : ch->id); /* NOLINT(clang-analyzer-core.NullDereference): chapter indices come from the model */
     }
     buf_printf(&t, "%s now", st->unicode ? "\u25cf" : "@");
     buf_puts(out, "\n");
@@ -672,9 +673,9 @@ void reveal_render(const reveal *r, const reveal_style *st, buf *out)
                 /* Choice texts as the player saw them in that scene (the
                  * alternative's wording may differ slightly with state). */
                 const int32_t *at = game_step_state(r->g, 0);
-                for (size_t k = 0; k < game_steps(r->g); k++)
-                    if (game_step_scene(r->g, k) == c->scene) {
-                        at = game_step_state(r->g, k);
+                for (size_t s = 0; s < game_steps(r->g); s++)
+                    if (game_step_scene(r->g, s) == c->scene) {
+                        at = game_step_state(r->g, s);
                         break;
                     }
                 choice_text(c->instead, at, &line);

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "out.h"
+
 #include "xalloc.h"
 
 enum {
@@ -54,6 +56,12 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    /* Messages quote damaged files and reach a terminal: only printable
+     * text goes out (out_sanitize's rules; the result is never longer). */
+    buf clean = BUF_INIT;
+    out_sanitize(&clean, err, strlen(err));
+    snprintf(err, errlen, "%s", buf_str(&clean));
+    buf_free(&clean);
 }
 
 /* A scene id, choice id or name: [a-z0-9_-]+ (the loader's alphabets). */
@@ -106,8 +114,8 @@ void save_encode(const game *g, time_t saved_at, buf *out)
     buf_printf(out, "iwm-save %d\npack %s\npack-version ", SAVE_FORMAT, pack_id(p));
     /* The version is the only free text: keep it on one line. */
     const char *v = pack_version(p) ? pack_version(p) : "";
-    for (size_t i = 0; v[i] && i < MAX_VERSION; i++)
-        buf_putc(out, ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) ? '?' : v[i]);
+    for (size_t i = 0; i < MAX_VERSION && v[i]; i++)
+        buf_putc(out, (char)(((unsigned char)v[i] < 0x20 || v[i] == 0x7f) ? '?' : v[i]));
     buf_printf(out, "\npack-hash %s\nseed %" PRIu64 "\nsaved %s\n", pack_hash(p), game_seed(g),
                when);
     /* Options are fixed at the start: read them from the first state. */
@@ -500,7 +508,7 @@ static int read_all(int fd, size_t max, buf *out, char *err, size_t errlen)
         return -1;
     }
     if (sb.st_size > (off_t)max) {
-        seterr(err, errlen, "the save is too large (over %zu MB)", max / (1024 * 1024));
+        seterr(err, errlen, "the save is too large (over %zu MB)", max / ((size_t)1024 * 1024));
         errno = EFBIG;
         return -1;
     }
@@ -508,7 +516,7 @@ static int read_all(int fd, size_t max, buf *out, char *err, size_t errlen)
     buf_reserve(out, (size_t)sb.st_size + 1);
     for (;;) {
         if (out->len > max) {
-            seterr(err, errlen, "the save is too large (over %zu MB)", max / (1024 * 1024));
+            seterr(err, errlen, "the save is too large (over %zu MB)", max / ((size_t)1024 * 1024));
             errno = EFBIG;
             return -1;
         }
