@@ -58,10 +58,10 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
     /* Messages quote damaged files and reach a terminal: only printable
      * text goes out (out_sanitize's rules; the result is never longer). */
-    buf clean = BUF_INIT;
-    out_sanitize(&clean, err, strlen(err));
-    snprintf(err, errlen, "%s", buf_str(&clean));
-    buf_free(&clean);
+    buf safe = BUF_INIT;
+    out_sanitize(&safe, err, strlen(err));
+    snprintf(err, errlen, "%s", buf_str(&safe));
+    buf_free(&safe);
 }
 
 /* A scene id, choice id or name: [a-z0-9_-]+ (the loader's alphabets). */

@@ -936,7 +936,10 @@ static void test_search_default_story(void **state)
     assert_true(r.nchanges >= 1 && r.nchanges <= REVEAL_MAX_CHANGES);
     assert_non_null(r.alt_ending);
     assert_true(r.alt_ending->ending);
-    if (r.search_ms >= 1000)
+    /* The issue's budget is one second on a normal build; under valgrind
+     * (the "valgrind" label sets IWM_SLOW) everything runs 20-50 times
+     * slower, so only correctness is checked there. */
+    if (r.search_ms >= 1000 && !getenv("IWM_SLOW"))
         fail_msg("the search took %.1f ms", r.search_ms);
     for (int i = 0; i < r.nchanges; i++) {
         assert_non_null(r.change[i].instead);
