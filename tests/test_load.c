@@ -182,8 +182,8 @@ static void includes_in_memory(void **state)
         TP_HEAD "include: [a.yaml, b.yaml]\n"
                 "chapters:\n  - id: r\n    scenes:\n      - id: root\n"
                 "        choices: [{id: go, text: Go, goto: a1}]\n",
-        "chapters:\n  - id: a\n    scenes:\n      - id: a1\n"
-        "        choices: [{id: go, text: Go, goto: b1}]\n",
+        ("chapters:\n  - id: a\n    scenes:\n      - id: a1\n"
+         "        choices: [{id: go, text: Go, goto: b1}]\n"),
         "chapters:\n  - id: b\n    title: B\n    scenes:\n      - id: b1\n        ending: {}\n",
     };
     diags *d;
