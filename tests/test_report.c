@@ -171,27 +171,6 @@ static game *play(const pack *p, ...)
 }
 
 /* The default story, seed 5, always the first choice shown and enabled. */
-static game *play_default(pack **pp)
-{
-    diags *d = diags_new();
-    pack *p = pack_load_embedded(d);
-    diags_free(d);
-    assert_non_null(p);
-    game *g = game_new(p);
-    game_start(g, 5, NULL);
-    for (int k = 0; k < 2000 && !game_over(g); k++) {
-        const pk_scene *sc = game_scene(g);
-        int pick = -1;
-        for (int i = 0; i < sc->nchoices && pick < 0; i++)
-            if (game_shown(g, sc->choices[i]) && game_enabled(g, sc->choices[i]))
-                pick = i;
-        assert_true(pick >= 0);
-        assert_int_equal(game_choose(g, sc->choices[pick]), GAME_OK);
-    }
-    assert_true(game_over(g));
-    *pp = p;
-    return g;
-}
 
 static char *render(const game *g, report_format f, const char *name)
 {
@@ -535,7 +514,7 @@ static void test_json_default_story(void **state)
 {
     (void)state;
     pack *p;
-    game *g = play_default(&p);
+    game *g = tp_play_default(&p);
     char *text = render(g, REPORT_JSON, NULL);
     arena *a = arena_new();
     const jval *root = parse_ok(text, a);
@@ -743,7 +722,7 @@ static void test_csv(void **state)
     check_csv(g, p);
     game_free(g);
     pack_free(p);
-    g = play_default(&p);
+    g = tp_play_default(&p);
     check_csv(g, p);
     game_free(g);
     pack_free(p);
@@ -897,7 +876,7 @@ static void test_markdown(void **state)
     pack_free(p);
 
     /* the default story: its map and every section */
-    g = play_default(&p);
+    g = tp_play_default(&p);
     md = render(g, REPORT_MD, NULL);
     assert_null(strstr(md, "**Name:**"));
     assert_non_null(strstr(md, "\u2191 Attachment anxiety"));
@@ -916,7 +895,7 @@ static void test_note_everywhere(void **state)
 {
     (void)state;
     pack *p;
-    game *g = play_default(&p);
+    game *g = tp_play_default(&p);
     reveal r;
     reveal_compute(&r, g, true);
     buf term = BUF_INIT, note = BUF_INIT;
@@ -1263,7 +1242,7 @@ static void test_html_artifact(void **state)
     if (!path || !*path)
         skip();
     pack *p;
-    game *g = play_default(&p);
+    game *g = tp_play_default(&p);
     write_report(g, path, "Sam Example");
     char json[1024], cls[1024], md[1024];
     snprintf(json, sizeof json, "%s.json", path);

@@ -901,33 +901,12 @@ static void test_search_cheapest_in_round(void **state)
 }
 
 /* The default story, seed 5, always the first choice shown and enabled. */
-static game *play_default(pack **pp)
-{
-    diags *d = diags_new();
-    pack *p = pack_load_embedded(d);
-    diags_free(d);
-    assert_non_null(p);
-    game *g = game_new(p);
-    game_start(g, 5, NULL);
-    for (int k = 0; k < 2000 && !game_over(g); k++) {
-        const pk_scene *sc = game_scene(g);
-        int pick = -1;
-        for (int i = 0; i < sc->nchoices && pick < 0; i++)
-            if (game_shown(g, sc->choices[i]) && game_enabled(g, sc->choices[i]))
-                pick = i;
-        assert_true(pick >= 0);
-        assert_int_equal(game_choose(g, sc->choices[pick]), GAME_OK);
-    }
-    assert_true(game_over(g));
-    *pp = p;
-    return g;
-}
 
 static void test_search_default_story(void **state)
 {
     (void)state;
     pack *p;
-    game *g = play_default(&p);
+    game *g = tp_play_default(&p);
     reveal r;
     reveal_compute(&r, g, true);
     assert_true(r.ok);

@@ -17,6 +17,7 @@
 
 #include "diag.h"
 #include "pack.h"
+#include "game.h"
 #include "pack_int.h"
 
 /* The four keys every pack needs, ready to be followed by more YAML. */
@@ -151,6 +152,31 @@ static inline const pk_choice *tp_choice(const pk_scene *s, const char *id)
             return s->choices[i];
     fail_msg("no choice '%s' in scene '%s'", id, s->id);
     return NULL;
+}
+
+/* The embedded default story played to an ending with seed 5, always
+ * taking the first available choice; *pp receives the pack (the caller
+ * frees both). Shared by the report and reveal tests. */
+static inline game *tp_play_default(pack **pp)
+{
+    diags *d = diags_new();
+    pack *p = pack_load_embedded(d);
+    diags_free(d);
+    assert_non_null(p);
+    game *g = game_new(p);
+    game_start(g, 5, NULL);
+    for (int k = 0; k < 2000 && !game_over(g); k++) {
+        const pk_scene *sc = game_scene(g);
+        int pick = -1;
+        for (int i = 0; i < sc->nchoices && pick < 0; i++)
+            if (game_shown(g, sc->choices[i]) && game_enabled(g, sc->choices[i]))
+                pick = i;
+        assert_true(pick >= 0);
+        assert_int_equal(game_choose(g, sc->choices[pick]), GAME_OK);
+    }
+    assert_true(game_over(g));
+    *pp = p;
+    return g;
 }
 
 #endif
