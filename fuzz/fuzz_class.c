@@ -11,9 +11,6 @@
  *   - the Markdown summary holds no control character (but newlines) and
  *     nothing that could drive a terminal, and the HTML summary no
  *     `<script`.
- * IWM_FUZZ_KNOWN=duplicate-key skips the check of the reason for a
- * duplicate key, a known defect (docs/robustness.md, finding F7), so that a
- * long run can look for other faults until it is fixed.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -102,9 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fprintf(stderr, "fuzz oracle: a bad or empty reason: '%s'\n", err);
                 abort();
             }
-            const char *known = getenv("IWM_FUZZ_KNOWN");
-            if (!(known && strstr(known, "duplicate-key") && strstr(err, ": duplicate key \"")))
-                fz_check_terminal_safe(err, strlen(err), false, "the reason");
+            fz_check_terminal_safe(err, strlen(err), false, "the reason");
             continue;
         }
         size_t n;

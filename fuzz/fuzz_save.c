@@ -14,10 +14,6 @@
  *     back into the same game without diverging.
  * IWM_FUZZ_SAVE_SEEDS=DIR writes real saves of random playthroughs of the
  * pack into DIR (the seed corpus) and exits.
- * IWM_FUZZ_KNOWN=unknown-key skips the terminal check of the reason for a
- * save with an unknown key, a known defect (docs/robustness.md, finding
- * F1; tests/fuzz/regress/fuzz_save/), so that a long run can look for
- * other faults until it is fixed. Nothing else is skipped.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -216,9 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(stderr, "fuzz oracle: a failed decode (%d: %s) changed the game\n", rc, err);
             abort();
         }
-        const char *known = getenv("IWM_FUZZ_KNOWN");
-        if (!(known && strstr(known, "unknown-key") && strstr(err, "has an unknown key '")))
-            check_line("the reason", err, false);
+        check_line("the reason", err, false);
     } else {
         if (r.replayed > r.steps || game_steps(g) != r.replayed || r.diverged != (r.replayed < r.steps)) {
             fprintf(stderr, "fuzz oracle: replayed %zu of %zu, game at %zu, diverged %d\n",
