@@ -141,7 +141,15 @@ static void next(parser *p)
         case '!': p->t = d == '=' ? (two = 1, K_NE) : K_BAD; break;
         case '&': p->t = d == '&' ? (two = 1, K_AND) : K_BAD; break;
         case '|': p->t = d == '|' ? (two = 1, K_OR) : K_BAD; break;
-        default: p->t = K_BAD; break;
+        default:
+            /* Take in the continuation bytes of a UTF-8 character (a pasted
+             * '≥' or '“'), so that the message quotes the whole character:
+             * a lone lead byte would be shown as '?'. */
+            if ((unsigned char)c >= 0xc0)
+                while (two < 3 && p->pos + two < p->n && ((unsigned char)s[p->pos + two] & 0xc0) == 0x80)
+                    two++;
+            p->t = K_BAD;
+            break;
         }
         p->pos += two;
     }

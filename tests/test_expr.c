@@ -22,10 +22,10 @@
 /* ---- a hand-written environment ---------------------------------------- */
 
 /* Slots of the hand-written state. */
-enum { SA, SB, SC, SX, SY, SW, SBIG, SCHILD, NSLOTS };
+enum { SA, SB, SC, SX, SY, SW, SBIG, SCHILD, SK, NSLOTS };
 
-static const int32_t LO[NSLOTS] = {0, 0, 0, 0, -50, 0, -INT32_MAX, 0};
-static const int32_t HI[NSLOTS] = {1, 1, 1, 100, 50, 1, INT32_MAX, 100};
+static const int32_t LO[NSLOTS] = {0, 0, 0, 0, -50, 0, -INT32_MAX, 0, 0};
+static const int32_t HI[NSLOTS] = {1, 1, 1, 100, 50, 1, INT32_MAX, 100, 1};
 
 /* The first error reported, and how many were. */
 static struct {
@@ -49,6 +49,7 @@ static bool h_resolve(void *ctx, const char *name, size_t n, expr_name *out)
         {"a", SA, T_BOOL, SA},         {"b", SB, T_BOOL, SB},       {"c", SC, T_BOOL, SC},
         {"x", SX, T_NUM, SX},          {"y", SY, T_NUM, SY},        {"weather", SW, T_OPT, SW},
         {"big", SBIG, T_NUM, SBIG},    {"childhood.x", SCHILD, T_NUM, SX},
+        {"keeper", SK, T_OPT, SK}, /* a second option */
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strlen(names[i].name) == n && !memcmp(names[i].name, name, n)) {
@@ -337,6 +338,13 @@ static void syntax_errors(void **state)
         {"1 < x < 3", D_EXPR_SYNTAX, 6, "comparisons do not chain: write 'a < b and b < c'"},
         {"x > 2147483648", D_EXPR_SYNTAX, 4, "number too large (the limit is 2147483647)"},
         {"x > 99999999999999999999", D_EXPR_SYNTAX, 4, "number too large (the limit is 2147483647)"},
+        {"a | b", D_EXPR_SYNTAX, 2, "unexpected '|' after the condition"},
+        {"| a", D_EXPR_SYNTAX, 0, "unexpected character '|'"},
+        /* a condition cannot start with an operator or an open string */
+        {"== 1", D_EXPR_SYNTAX, 0, "expected a value, found '=='"},
+        {"= 1", D_EXPR_SYNTAX, 0, "'=' is not a comparison: write '=='"},
+        {"\"x", D_EXPR_SYNTAX, 0, "string not closed"},
+        {"'x", D_EXPR_SYNTAX, 0, "string not closed"},
     };
     check_errors(t, sizeof t / sizeof t[0]);
     /* the largest literal is fine */
@@ -352,6 +360,22 @@ static void number_then_letters(void **state)
         {"x > 12abc", D_EXPR_SYNTAX, 6, "unexpected character 'a'"},
     };
     check_errors(t, 1);
+}
+
+/* A character pasted from a word processor (x ≥ 1, “storm”) is quoted
+ * whole: its first byte alone is not a character, and diagnostics would
+ * show it as '?'. */
+static void unicode_character_quoted_whole(void **state)
+{
+    (void)state;
+    static const struct err_case t[] = {
+        {"x \xE2\x89\xA5 1", D_EXPR_SYNTAX, 2, "unexpected '\xE2\x89\xA5' after the condition"},
+        {"weather == \xE2\x80\x9Cstorm\xE2\x80\x9D", D_EXPR_SYNTAX, 11,
+         "unexpected character '\xE2\x80\x9C'"},
+        {"\xC3\xA9t\xC3\xA9", D_EXPR_SYNTAX, 0, "unexpected character '\xC3\xA9'"},
+        {"x > 1 \xF0\x9F\x98\x80", D_EXPR_SYNTAX, 6, "unexpected '\xF0\x9F\x98\x80' after the condition"},
+    };
+    check_errors(t, sizeof t / sizeof t[0]);
 }
 
 /* A single '=' is the commonest slip; the parser has a message for it. */
@@ -389,10 +413,27 @@ static void type_errors(void **state)
         {"zz > 1", D_UNKNOWN_NAME, 0, "unknown name 'zz' in condition"},
         {"a and wether == \"calm\"", D_UNKNOWN_NAME, 6, "unknown name 'wether' in condition (did you mean 'weather'?)"},
         {"nosnap.x > 1", D_UNKNOWN_NAME, 0, "unknown name 'nosnap.x' in condition"},
+        /* digits are part of a name after the dot too */
+        {"a.b1 > 1", D_UNKNOWN_NAME, 0, "unknown name 'a.b1' in condition"},
+        {"true * 2", D_EXPR_TYPE, 5, "'*' needs a number, not true or false"},
+        {"2 / false", D_EXPR_TYPE, 2, "'/' needs a number, not true or false"},
+        {"1 < true", D_EXPR_TYPE, 2, "a comparison needs a number, not true or false"},
+        {"true and 1", D_EXPR_TYPE, 5, "'and' needs true or false, not a number"},
+        {"true or 1", D_EXPR_TYPE, 5, "'or' needs true or false, not a number"},
+        /* an option is compared only with its own values */
+        {"weather == keeper", D_EXPR_TYPE, 8, "cannot compare an option with an option"},
+        {"weather != keeper", D_EXPR_TYPE, 8, "cannot compare an option with an option"},
+        {"x + 1", D_EXPR_TYPE, 0, "this condition gives a number; it must give true or false"},
     };
     check_errors(t, sizeof t / sizeof t[0]);
     /* a number is what an arithmetic condition asks for */
     assert_non_null(ok_as("x + 1", T_NUM));
+    assert_null(parse_as("x > 1", T_NUM));
+    assert_int_equal(E.n, 1);
+    assert_int_equal(E.code, D_EXPR_TYPE);
+    assert_int_equal(E.off, 0);
+    assert_string_equal(E.msg, "this condition gives true or false; it must give a number");
+    assert_non_null(ok("keeper == keeper"));
 }
 
 static void one_error_per_condition(void **state)
@@ -501,6 +542,23 @@ static void nesting_too_deep(void **state)
     }
 }
 
+/* Input far past the limit can run out of the parser's own frames before
+ * the tree is built: each 'not' takes one, and a parenthesis three more
+ * (or, not, unary). 325 'not's fill the 328 frames allowed, so the '(' is
+ * refused where it opens a new level, at the 'a' it was about to read. */
+static void nesting_stack_guard(void **state)
+{
+    (void)state;
+    char *s = nested("not ", "(a)", "", 325);
+    const expr *e = parse_as(s, T_BOOL);
+    free(s);
+    assert_null(e);
+    assert_int_equal(E.n, 1);
+    assert_int_equal(E.code, D_EXPR_SYNTAX);
+    assert_int_equal(E.off, 4 * 325 + 1);
+    assert_string_equal(E.msg, "condition nested more than 64 levels deep");
+}
+
 /* ---- range analysis ----------------------------------------------------- */
 
 static void range_of(const char *s, expr_type want, int64_t *lo, int64_t *hi)
@@ -566,6 +624,50 @@ static void range_numbers(void **state)
     }
 }
 
+/* and, or, == and != over operands whose ranges are definite, disjoint,
+ * touching or overlapping (x in [0, 100], y in [-50, 50]). */
+static void range_logic_and_equality(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int64_t lo, hi;
+    } t[] = {
+        {"a and b", 0, 1},
+        {"x >= 0 and x <= 100", 1, 1},  /* both always true */
+        {"x >= 0 and a", 0, 1},
+        {"x > 200 and x >= 0", 0, 0},
+        {"a or b", 0, 1},
+        {"x > 200 or a", 0, 1},
+        {"x > 200 or x < 0", 0, 0},     /* both never true */
+        {"x >= 0 or x > 200", 1, 1},
+        {"x == y - 60", 0, 0},          /* [0, 100] against [-110, -10] */
+        {"y == x + 51", 0, 0},          /* [-50, 50] against [51, 151] */
+        {"x == y + 150", 0, 1},         /* [0, 100] against [100, 200]: both 100 */
+        {"x == y", 0, 1},
+        {"3 == 3", 1, 1},
+        {"3 == 4", 0, 0},
+        {"x - x == 0", 0, 1},           /* always true, but x - x is [-100, 100] */
+        {"(x > 200) == false", 1, 1},
+        {"a == true", 0, 1},
+        {"weather == weather", 0, 1},
+        {"x != y - 60", 1, 1},
+        {"y != x + 51", 1, 1},
+        {"x != y + 150", 0, 1},
+        {"x != y", 0, 1},
+        {"3 != 3", 0, 0},
+        {"3 != 4", 1, 1},
+        {"(x > 200) != false", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int64_t lo, hi;
+        range_of(t[i].s, T_BOOL, &lo, &hi);
+        if (lo != t[i].lo || hi != t[i].hi)
+            fail_msg("'%s': [%lld, %lld], want [%lld, %lld]", t[i].s, (long long)lo, (long long)hi,
+                     (long long)t[i].lo, (long long)t[i].hi);
+    }
+}
+
 /* Every value an expression takes over the whole box of its variables lies
  * inside its computed range. */
 static void range_conservative(void **state)
@@ -595,6 +697,55 @@ static void range_conservative(void **state)
                                  y, a, (long long)lo, (long long)hi);
                 }
     }
+}
+
+/* ---- distance ------------------------------------------------------------ */
+
+/* With x = 50 a number comparison is as far from its wanted value as the
+ * margin it misses by, the smallest change of x that would flip it; a
+ * comparison of options or booleans, or a lone flag, counts 10. */
+static void distance(void **state)
+{
+    (void)state;
+    int32_t st[NSLOTS] = {0};
+    st[SX] = 50;
+    st[SY] = -3;
+    st[SB] = 1;
+    static const struct {
+        const char *s;
+        bool want;
+        int64_t d;
+    } t[] = {
+        {"x < 50", true, 1},        {"x < 51", true, 0},       {"x < 60", false, 10},
+        {"x < 50", false, 0},       {"x <= 40", true, 10},     {"x <= 50", true, 0},
+        {"x <= 50", false, 1},      {"x <= 60", false, 11},    {"x <= 40", false, 0},
+        {"x > 50", true, 1},        {"x > 60", true, 11},      {"x > 40", true, 0},
+        {"x > 40", false, 10},      {"x > 50", false, 0},      {"x >= 60", true, 10},
+        {"x >= 50", true, 0},       {"x >= 50", false, 1},     {"x >= 40", false, 11},
+        {"x == 53", true, 3},       {"x == 47", true, 3},      {"x == 50", true, 0},
+        {"x == 50", false, 1},      {"x == 53", false, 0},     {"x != 50", true, 1},
+        {"x != 51", true, 0},       {"x != 53", false, 3},     {"x != 47", false, 3},
+        {"x != 50", false, 0},      {"x + y == 40", true, 7},  /* x + y is 47 */
+        {"weather == \"storm\"", true, 10}, {"weather == \"storm\"", false, 0},
+        {"\"storm\" != weather", true, 0},  {"\"storm\" != weather", false, 10},
+        {"a == b", true, 10},       {"a != b", true, 0},       {"a != b", false, 10},
+        {"a", true, 10},            {"b", true, 0},            {"not a", true, 0},
+        {"not b", true, 10},        {"true", false, 10},
+        {"not (x == 53)", false, 3},
+        /* 'and' true needs both sides: 11 + 11; false needs either */
+        {"x > 60 and x < 40", true, 22}, {"x > 45 and x < 60", false, 5},
+        /* 'or' true needs either side; false needs both: 10 + 10 */
+        {"x > 52 or x < 40", true, 3},   {"x > 40 or x < 60", false, 20},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int64_t d = expr_distance(ok(t[i].s), st, t[i].want);
+        if (d != t[i].d)
+            fail_msg("'%s' to %s: %lld, want %lld", t[i].s, t[i].want ? "true" : "false",
+                     (long long)d, (long long)t[i].d);
+    }
+    /* the margin is wider than any 32-bit value: 0 - INT32_MIN + 1 */
+    st[SBIG] = INT32_MIN;
+    assert_true(expr_distance(ok("big > 0"), st, true) == (int64_t)INT32_MAX + 2);
 }
 
 /* ---- through a pack ------------------------------------------------------ */
@@ -715,6 +866,9 @@ static void pack_error_positions(void **state)
         {"a and anxiety + b > 1", "|-",
          "pack.yaml:22:29: error: '+' needs a number, not true or false [expr-type]"},
         {"anxiety = 3", "", "pack.yaml:21:25: error: '=' is not a comparison: write '==' [expr-syntax]"},
+        /* anxiety ≥ 3: the whole character, not '?' */
+        {"anxiety \xE2\x89\xA5 3", "",
+         "pack.yaml:21:25: error: unexpected '\xE2\x89\xA5' after the condition [expr-syntax]"},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         char *y = cond_yaml(t[i].cond, t[i].style);
@@ -769,6 +923,7 @@ int main(void)
         cmocka_unit_test(snapshot_names),
         cmocka_unit_test(syntax_errors),
         cmocka_unit_test(number_then_letters),
+        cmocka_unit_test(unicode_character_quoted_whole),
         cmocka_unit_test(single_equals),
         cmocka_unit_test(type_errors),
         cmocka_unit_test(one_error_per_condition),
@@ -776,9 +931,12 @@ int main(void)
         cmocka_unit_test(nesting_64_parses),
         cmocka_unit_test(nesting_mixed_within_limits),
         cmocka_unit_test(nesting_too_deep),
+        cmocka_unit_test(nesting_stack_guard),
         cmocka_unit_test(range_definite),
         cmocka_unit_test(range_numbers),
+        cmocka_unit_test(range_logic_and_equality),
         cmocka_unit_test(range_conservative),
+        cmocka_unit_test(distance),
         cmocka_unit_test(pack_conditions),
         cmocka_unit_test(pack_options_and_snapshots),
         cmocka_unit_test(pack_error_positions),
