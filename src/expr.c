@@ -161,6 +161,10 @@ static const char *tok_text(parser *p, char *tmp, size_t cap)
     if (p->t == K_EOF)
         return "the end of the condition";
     size_t n = p->len < cap - 3 ? p->len : cap - 3;
+    /* Cut a long token at a character boundary: half a UTF-8 sequence
+     * would be shown as '?'. */
+    while (n > 0 && n < p->len && ((unsigned char)p->src[p->start + n] & 0xc0) == 0x80)
+        n--;
     snprintf(tmp, cap, "'%.*s'", (int)n, p->src + p->start);
     return tmp;
 }
@@ -200,11 +204,31 @@ static bool enter(parser *p)
      * node() and the parentheses in parse_primary: this one only guards
      * the stack. */
     if (++p->depth > 5 * EXPR_MAX_DEPTH + 8) {
-        fail(p, D_EXPR_SYNTAX, p->start, "condition nested more than %d levels deep",
+        fail(p, D_EXPR_SYNTAX, p->start, "condition nested more than %d levels deep: split it",
              EXPR_MAX_DEPTH);
         return false;
     }
     return true;
+}
+
+/* A lone '=' at offset at: says what the author most likely meant. '=>'
+ * and '> =' are a misspelt '>=' (or '<=', '!='), anything else is the
+ * assignment habit of other languages. */
+static void fail_equals(parser *p, size_t at)
+{
+    char c = at + 1 < p->n ? p->src[at + 1] : '\0';
+    if (c == '<' || c == '>') {
+        fail(p, D_EXPR_SYNTAX, at, "'=%c' is not a comparison: write '%c='", c, c);
+        return;
+    }
+    size_t i = at;
+    while (i > 0 && (p->src[i - 1] == ' ' || p->src[i - 1] == '\t'))
+        i--;
+    c = i > 0 ? p->src[i - 1] : '\0';
+    if (i < at && (c == '<' || c == '>' || c == '!'))
+        fail(p, D_EXPR_SYNTAX, at, "'%c' and '=' are apart: write '%c=' without a space", c, c);
+    else
+        fail(p, D_EXPR_SYNTAX, at, "'=' is not a comparison: write '=='");
 }
 
 static const expr *parse_primary(parser *p)
@@ -274,7 +298,7 @@ static const expr *parse_primary(parser *p)
     }
     case K_BAD:
         if (p->src[at] == '=')
-            fail(p, D_EXPR_SYNTAX, at, "'=' is not a comparison: write '=='");
+            fail_equals(p, at);
         else if (p->src[at] == '"' || p->src[at] == '\'')
             fail(p, D_EXPR_SYNTAX, at, "string not closed");
         else
@@ -473,7 +497,7 @@ const expr *expr_parse(arena *a, const char *src, size_t n, const expr_env *env,
     const expr *e = parse_or(&p);
     if (e && p.t != K_EOF) {
         if (p.t == K_BAD && p.src[p.start] == '=') {
-            fail(&p, D_EXPR_SYNTAX, p.start, "'=' is not a comparison: write '=='");
+            fail_equals(&p, p.start);
             return NULL;
         }
         char tmp[64];

@@ -376,6 +376,18 @@ static void unicode_character_quoted_whole(void **state)
         {"x > 1 \xF0\x9F\x98\x80", D_EXPR_SYNTAX, 6, "unexpected '\xF0\x9F\x98\x80' after the condition"},
     };
     check_errors(t, sizeof t / sizeof t[0]);
+
+    /* A token too long to quote whole is cut at a character boundary:
+     * 61 bytes would end inside the 30th 'é', so 29 are shown. */
+    char src[128] = "x > 1 \"a", want[128] = "unexpected '\"a";
+    for (int i = 0; i < 40; i++)
+        strcat(src, "\xC3\xA9");
+    strcat(src, "\"");
+    for (int i = 0; i < 29; i++)
+        strcat(want, "\xC3\xA9");
+    strcat(want, "' after the condition");
+    const struct err_case cut[] = {{src, D_EXPR_SYNTAX, 6, want}};
+    check_errors(cut, 1);
 }
 
 /* A single '=' is the commonest slip; the parser has a message for it. */
@@ -385,6 +397,12 @@ static void single_equals(void **state)
     static const struct err_case t[] = {
         {"x = 1", D_EXPR_SYNTAX, 2, "'=' is not a comparison: write '=='"},
         {"a and x = 1", D_EXPR_SYNTAX, 8, "'=' is not a comparison: write '=='"},
+        /* A misspelt '>=' gets told what it misses, not to write '=='. */
+        {"x => 1", D_EXPR_SYNTAX, 2, "'=>' is not a comparison: write '>='"},
+        {"x =< 1", D_EXPR_SYNTAX, 2, "'=<' is not a comparison: write '<='"},
+        {"x > = 1", D_EXPR_SYNTAX, 4, "'>' and '=' are apart: write '>=' without a space"},
+        {"x <\t= 1", D_EXPR_SYNTAX, 4, "'<' and '=' are apart: write '<=' without a space"},
+        {"x = = 1", D_EXPR_SYNTAX, 2, "'=' is not a comparison: write '=='"},
     };
     check_errors(t, sizeof t / sizeof t[0]);
 }
@@ -556,7 +574,7 @@ static void nesting_stack_guard(void **state)
     assert_int_equal(E.n, 1);
     assert_int_equal(E.code, D_EXPR_SYNTAX);
     assert_int_equal(E.off, 4 * 325 + 1);
-    assert_string_equal(E.msg, "condition nested more than 64 levels deep");
+    assert_string_equal(E.msg, "condition nested more than 64 levels deep: split it");
 }
 
 /* ---- range analysis ----------------------------------------------------- */
