@@ -310,10 +310,10 @@ static void resolve_reveal(loader *L, ctx *x)
         else if (*axes[i] >= 0)
             p->vars[*axes[i]].used = true;
     }
-    if (*axes[0] < 0 || *axes[1] < 0)
-        return;
-    const pk_var *vx = &p->vars[rv->x], *vy = &p->vars[rv->y];
-    if (rv->mid_x == INT32_MIN) {
+    /* A wrong axis leaves no default cut, but the names below are still
+     * checked: every error of the reveal is reported in one run. */
+    if (*axes[0] >= 0 && *axes[1] >= 0 && rv->mid_x == INT32_MIN) {
+        const pk_var *vx = &p->vars[rv->x], *vy = &p->vars[rv->y];
         rv->mid_x = (int32_t)(vx->min + ((int64_t)vx->max - vx->min) / 2);
         rv->mid_y = (int32_t)(vy->min + ((int64_t)vy->max - vy->min) / 2);
     }
