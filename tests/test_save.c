@@ -28,8 +28,11 @@
 #include "game.h"
 #include "pack.h"
 #include "save.h"
+#include "testpack.h"
 
 #define PACKS IWM_SOURCE_DIR "/tests/packs/saves/"
+
+#define K10 "kkkkkkkkkk"
 
 static const char damaged[] =
     "the save is damaged (checksum mismatch): it may have been cut short or edited";
@@ -468,6 +471,36 @@ static void test_refusals(void **state)
         {"pack-hash ", "pack-hash X", "line 4 of the save is malformed: a bad 'pack-hash'", true},
         {"pack-version 1.0.0\n", "pack-version 1.0\t0\n",
          "line 3 of the save is malformed: a bad 'pack-version'", true},
+        {"pack-version 1.0.0\n", "pack-version 1.0\x7f" "0\n",
+         "line 3 of the save is malformed: a bad 'pack-version'", true},
+        {"seed 42\n", "seed 07\n", "line 5 of the save is malformed: a bad 'seed'", true},
+        /* 21 digits: over 20 is refused before any digit is read. */
+        {"seed 42\n", "seed 100000000000000000000\n",
+         "line 5 of the save is malformed: a bad 'seed'", true},
+        {"saved 1970-01-01T00:00:00Z\n", "saved \n",
+         "line 6 of the save is malformed: a bad 'saved'", true},
+        {"saved 1970-01-01T00:00:00Z\n", "saved\n",
+         "line 6 of the save is malformed: a bad 'saved'", true},
+        {"saved 1970-01-01T00:00:00Z\n", "saved 1970-01-01\x01T00:00:00Z\n",
+         "line 6 of the save is malformed: a bad 'saved'", true},
+        /* An unknown key is quoted cut to 40 bytes, and only as text. */
+        {"seed 42\n", "seed 42\n" K10 K10 K10 K10 K10 " red\n",
+         "line 6 of the save has an unknown key '" K10 K10 K10 K10 "'", true},
+        {"seed 42\n", "seed 42\ncol\x01our red\n", "line 6 of the save is malformed", true},
+        /* Bytes >= 0x80 pass is_text: the message drops the C1 control
+         * (CSI, C2 9B) and the bidi override (U+202E) and replaces the
+         * invalid byte, so none reaches the terminal. */
+        {"seed 42\n", "seed 42\ncol\xc2\x9b" "2Jour\xe2\x80\xae red\n",
+         "line 6 of the save has an unknown key 'col2Jour'", true},
+        {"seed 42\n", "seed 42\nke\xffy red\n",
+         "line 6 of the save has an unknown key 'ke\xef\xbf\xbdy'", true},
+        /* Bytes above 'z' are not in the id alphabet. */
+        {"step hall go\n", "step hall go~\n",
+         "line 10 of the save is malformed: expected 'step SCENE CHOICE'", true},
+        {"option mood storm\n", "option mood storm{\n",
+         "line 7 of the save is malformed: expected 'option NAME VALUE'", true},
+        /* The checksum line must start a line. */
+        {"step yard gate\n", "step yard gatex", damaged, true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         buf b = BUF_INIT;
@@ -481,6 +514,21 @@ static void test_refusals(void **state)
             fail_msg("case %zu was accepted", i);
         if (strcmp(err, cases[i].err))
             fail_msg("case %zu: got \"%s\", want \"%s\"", i, err, cases[i].err);
+        assert_snap(h, before);
+        buf_free(&b);
+    }
+
+    /* The hash: 16 lower-case hex digits, nothing else. */
+    static const char *const bad_hashes[] = {"0123456789ABCDEF", "0123456789abcdeg"};
+    for (size_t i = 0; i < sizeof bad_hashes / sizeof bad_hashes[0]; i++) {
+        buf b = BUF_INIT;
+        save_result r;
+        char err[256] = "";
+        buf_append(&b, good.data, good.len);
+        replace(&b, pack_hash(p), bad_hashes[i]);
+        reseal(&b);
+        assert_int_equal(save_decode(b.data, b.len, h, &r, err, sizeof err), -1);
+        assert_string_equal(err, "line 4 of the save is malformed: a bad 'pack-hash'");
         assert_snap(h, before);
         buf_free(&b);
     }
@@ -526,6 +574,9 @@ static void test_refusals(void **state)
     assert_int_equal(save_decode(b.data, b.len, h, &r, tiny, sizeof tiny), -1);
     assert_int_equal(strlen(tiny), sizeof tiny - 1);
     assert_int_equal(save_decode(b.data, b.len, h, &r, NULL, 0), -1);
+    strcpy(tiny, "as was");
+    assert_int_equal(save_decode(b.data, b.len, h, &r, tiny, 0), -1);
+    assert_string_equal(tiny, "as was");
     buf_free(&v);
     buf_free(&b);
     buf_free(&good);
@@ -570,6 +621,264 @@ static void test_too_many_steps(void **state)
     game_free(g);
     game_free(h);
     pack_free(p);
+}
+
+/* Files that end inside the first line: cut short when what is there is
+ * a prefix of "iwm-save N"; otherwise not a save. The size limit holds
+ * before anything is read. */
+static void test_first_line_and_size(void **state)
+{
+    (void)state;
+    pack *p = load("v1.yaml");
+    game *h = base_game(p, 1);
+    snap before = snap_of(h);
+    static const char not_save[] = "not an iwm save file (its first line is not 'iwm-save 1')";
+    static const struct {
+        const char *text, *err;
+    } cases[] = {
+        {"iwm-sa", damaged}, {"iwm-save 1", damaged},   {"iwm-save 12", damaged},
+        {"iwx", not_save},   {"iwm-save 1x", not_save}, {"iwm-save x", not_save},
+    };
+    save_result r;
+    char err[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(save_decode(cases[i].text, strlen(cases[i].text), h, &r, err, sizeof err),
+                         -1);
+        if (strcmp(err, cases[i].err))
+            fail_msg("\"%s\": got \"%s\", want \"%s\"", cases[i].text, err, cases[i].err);
+        assert_snap(h, before);
+    }
+
+    /* A first line of digits longer than any line, cut short or not: it
+     * cannot be a save's. */
+    buf b = BUF_INIT;
+    buf_puts(&b, "iwm-save ");
+    for (int i = 0; i < 1100; i++)
+        buf_putc(&b, '1');
+    assert_int_equal(save_decode(b.data, b.len, h, &r, err, sizeof err), -1);
+    assert_string_equal(err, not_save);
+    buf_putc(&b, '\n');
+    assert_int_equal(save_decode(b.data, b.len, h, &r, err, sizeof err), -1);
+    assert_string_equal(err, not_save);
+
+    /* SAVE_MAX_BYTES is read (and found damaged); one byte more is not. */
+    char *big = malloc((size_t)SAVE_MAX_BYTES + 1);
+    assert_non_null(big);
+    memset(big, 'x', (size_t)SAVE_MAX_BYTES + 1);
+    memcpy(big, "iwm-save 1\n", 11);
+    assert_int_equal(save_decode(big, SAVE_MAX_BYTES, h, &r, err, sizeof err), -1);
+    assert_string_equal(err, damaged);
+    assert_int_equal(save_decode(big, (size_t)SAVE_MAX_BYTES + 1, h, &r, err, sizeof err), -1);
+    assert_string_equal(err, "the save is too large (over 4 MB)");
+    assert_snap(h, before);
+    free(big);
+    buf_free(&b);
+    game_free(h);
+    pack_free(p);
+}
+
+#define S10 "ssssssssss"
+#define C10 "cccccccccc"
+#define P10 "pppppppppp"
+
+/* Ids longer than any pack's (64 bytes) are quoted cut to 64. */
+static void test_long_ids(void **state)
+{
+    (void)state;
+    pack *p = load("v1.yaml");
+    game *g = base_game(p, 4), *h = game_new(p);
+    game_start(h, 1, NULL);
+    buf good = BUF_INIT;
+    save_encode(g, 0, &good);
+    static const struct {
+        const char *from, *to, *message;
+    } cases[] = {
+        {"step hall wait\n", "step " S10 S10 S10 S10 S10 S10 S10 " wait\n",
+         "The story has changed since this save: at step 1, the scene '" S10 S10 S10 S10 S10 S10
+         "ssss' no longer exists. You continue from scene 'hall'."},
+        {"step hall wait\n", "step " S10 S10 S10 S10 S10 S10 "ssss wait\n",
+         "The story has changed since this save: at step 1, the scene '" S10 S10 S10 S10 S10 S10
+         "ssss' no longer exists. You continue from scene 'hall'."},
+        {"step hall wait\n", "step hall " C10 C10 C10 C10 C10 C10 C10 "\n",
+         "The story has changed since this save: at step 1 (scene 'hall'), the choice '" C10 C10 C10
+         C10 C10 C10 "cccc' no longer exists. You continue from scene 'hall'."},
+        /* '_' is in the id alphabet: a well-formed id of no scene. */
+        {"step hall wait\n", "step hall_x wait\n",
+         "The story has changed since this save: at step 1, the scene 'hall_x' no longer exists. "
+         "You continue from scene 'hall'."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf b = BUF_INIT;
+        save_result r;
+        char err[256] = "";
+        buf_append(&b, good.data, good.len);
+        replace(&b, cases[i].from, cases[i].to);
+        reseal(&b);
+        if (save_decode(b.data, b.len, h, &r, err, sizeof err) != 0)
+            fail_msg("case %zu: %s", i, err);
+        assert_true(r.diverged);
+        assert_int_equal(r.replayed, 0);
+        assert_string_equal(game_scene(h)->id, "hall");
+        if (strcmp(r.message, cases[i].message))
+            fail_msg("case %zu:\n got: %s\nwant: %s", i, r.message, cases[i].message);
+        buf_free(&b);
+    }
+
+    buf b = BUF_INIT;
+    save_result r;
+    char err[256];
+    snap before = snap_of(h);
+    buf_append(&b, good.data, good.len);
+    replace(&b, "pack savetest\n", "pack " P10 P10 P10 P10 P10 P10 P10 "\n");
+    reseal(&b);
+    assert_int_equal(save_decode(b.data, b.len, h, &r, err, sizeof err), -1);
+    assert_string_equal(err,
+                        "this save is for pack '" P10 P10 P10 P10 P10 P10 "pppp', not 'savetest'");
+    assert_snap(h, before);
+    buf_free(&b);
+    buf_free(&good);
+    game_free(g);
+    game_free(h);
+    pack_free(p);
+}
+
+/* The notes on options that changed are added while each fits whole in
+ * the message (511 bytes and the NUL): one that does not fit is left
+ * out, and a shorter one after it may still fit. */
+static void test_notes_that_do_not_fit(void **state)
+{
+    (void)state;
+    pack *p = load("v1.yaml");
+    game *g = base_game(p, 4), *h = game_new(p);
+    buf b = BUF_INIT, opts = BUF_INIT, want = BUF_INIT;
+    char name[600];
+    save_result r;
+    char err[256];
+    /* Each sentence is "The option 'NAME' no longer exists.": 31 bytes
+     * and the name. In file order: 531 bytes (longer than any sentence,
+     * left out); four of 100 (100 + 3 * 101 = 403); 200 (left out: 604);
+     * 33 (437); 73 (511: exactly full); 33 (left out). */
+    static const struct {
+        char c;
+        size_t n;
+        bool in;
+    } names[] = {{'a', 500, false}, {'b', 69, true}, {'c', 69, true},
+                 {'d', 69, true},   {'e', 69, true}, {'f', 169, false},
+                 {'g', 2, true},    {'h', 42, true}, {'i', 2, false}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        memset(name, names[i].c, names[i].n);
+        name[names[i].n] = '\0';
+        buf_printf(&opts, "option %s x\n", name);
+        if (names[i].in)
+            buf_printf(&want, "%sThe option '%s' no longer exists.", want.len ? " " : "", name);
+    }
+    assert_int_equal(want.len, 511);
+    buf_puts(&opts, "step hall wait\n");
+    save_encode(g, 0, &b);
+    replace(&b, "step hall wait\n", buf_str(&opts));
+    reseal(&b);
+    assert_int_equal(save_decode(b.data, b.len, h, &r, err, sizeof err), 0);
+    assert_false(r.diverged);
+    assert_int_equal(r.replayed, 4);
+    assert_string_equal(r.message, buf_str(&want));
+    buf_free(&b);
+    buf_free(&opts);
+    buf_free(&want);
+    game_free(g);
+    game_free(h);
+    pack_free(p);
+}
+
+/* Packs the saves test pack does not cover: the saved time at the edges
+ * of what can be written, a version that is long, empty or spans lines,
+ * and a pack with no variables at all. */
+static void test_encode_edges(void **state)
+{
+    (void)state;
+    pack *p = load("v1.yaml");
+    game *g = base_game(p, 2), *h = game_new(p);
+    buf b = BUF_INIT;
+    save_result r;
+    char err[256];
+
+    /* Year 10000 is written with five digits and still reads back. */
+    save_encode(g, (time_t)253402300800, &b);
+    assert_non_null(strstr(b.data, "\nsaved 10000-01-01T00:00:00Z\n"));
+    assert_int_equal(save_decode(b.data, b.len, h, &r, err, sizeof err), 0);
+    assert_same_game(g, h);
+    /* A time gmtime cannot convert is written as the epoch. */
+    buf_reset(&b);
+    save_encode(g, (time_t)INT64_MAX, &b);
+    assert_non_null(strstr(b.data, "\nsaved 1970-01-01T00:00:00Z\n"));
+    assert_int_equal(save_decode(b.data, b.len, h, &r, err, sizeof err), 0);
+    game_free(g);
+    game_free(h);
+    pack_free(p);
+
+    /* No variables, and an empty version. */
+    static const char bare[] = "format: 1\nid: bare\ntitle: Bare\nversion: \"\"\nstart: a\n"
+                               "chapters:\n"
+                               "  - id: one\n    title: One\n    scenes:\n"
+                               "      - id: a\n        text: A.\n        choices:\n"
+                               "          - {id: next, text: Next., goto: b}\n"
+                               "      - id: b\n        text: B.\n        ending: {title: End}\n";
+    p = tp_load(bare);
+    assert_int_equal(p->nvars, 0);
+    g = game_new(p);
+    h = game_new(p);
+    game_start(g, 5, NULL);
+    game_start(h, 9, NULL);
+    choose(g, "next");
+    buf want = BUF_INIT;
+    buf_reset(&b);
+    save_encode(g, 0, &b);
+    buf_printf(&want,
+               "iwm-save 1\npack bare\npack-version \npack-hash %s\nseed 5\n"
+               "saved 1970-01-01T00:00:00Z\nstep a next\n",
+               pack_hash(p));
+    buf_printf(&want, "checksum %016" PRIx64 "\n", fnv1a(want.data, want.len));
+    assert_string_equal(buf_str(&b), buf_str(&want));
+    assert_int_equal(save_decode(b.data, b.len, h, &r, err, sizeof err), 0);
+    assert_false(r.diverged);
+    assert_int_equal(r.replayed, 1);
+    assert_int_equal(game_seed(h), 5);
+    assert_string_equal(game_scene(h)->id, "b");
+    game_free(g);
+    game_free(h);
+    pack_free(p);
+
+    /* A version over 200 bytes is cut; tabs and line breaks (which the
+     * loader allows) become '?', so the version stays one line. */
+    static const struct {
+        const char *version, *line;
+    } versions[] = {
+        {S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10
+             S10 S10 S10,
+         "\npack-version " S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10 S10
+         S10 S10 "\n"},
+        {"1.0\\t0\\n", "\npack-version 1.0?0?\n"},
+    };
+    for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
+        buf yaml = BUF_INIT;
+        buf_printf(&yaml, "format: 1\nid: bare\ntitle: Bare\nversion: \"%s\"\nstart: a\n%s",
+                   versions[i].version, strstr(bare, "chapters:"));
+        p = tp_load(buf_str(&yaml));
+        g = game_new(p);
+        h = game_new(p);
+        game_start(g, 5, NULL);
+        buf_reset(&b);
+        save_encode(g, 0, &b);
+        if (!strstr(b.data, versions[i].line))
+            fail_msg("version %zu:\n%s", i, b.data);
+        assert_int_equal(save_decode(b.data, b.len, h, &r, err, sizeof err), 0);
+        game_free(g);
+        game_free(h);
+        pack_free(p);
+        buf_free(&yaml);
+    }
+    buf_free(&want);
+    buf_free(&b);
 }
 
 /* ---- edited packs ------------------------------------------------------- */
@@ -798,6 +1107,33 @@ static void test_write_read(void **state)
     pack_free(p);
 }
 
+/* A path with no directory part: the save goes in the working directory
+ * (which is also the directory made durable). */
+static void test_write_in_cwd(void **state)
+{
+    (void)state;
+    pack *p = load("v1.yaml");
+    char *dir = make_tmpdir(), cwd[4096], err[256];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    game *g = base_game(p, 3), *h = game_new(p);
+    save_result r;
+    assert_int_equal(save_write("slot.save", g, err, sizeof err), 0);
+    choose(g, "wall");
+    assert_int_equal(save_write("slot.save", g, err, sizeof err), 0);
+    assert_int_equal(count_entries("."), 2);
+    assert_int_equal(save_read("slot.save", h, &r, err, sizeof err), 0);
+    assert_same_game(g, h);
+    assert_int_equal(save_read("slot.save.bak", h, &r, err, sizeof err), 0);
+    assert_int_equal(game_steps(h), 3);
+    assert_int_equal(chdir(cwd), 0);
+    rm_rf(dir);
+    free(dir);
+    game_free(g);
+    game_free(h);
+    pack_free(p);
+}
+
 static void test_info_read(void **state)
 {
     (void)state;
@@ -889,20 +1225,82 @@ static void test_save_dir(void **state)
     assert_int_equal(save_dir("savetest", false, out, sizeof out, err, sizeof err), -1);
     assert_string_equal(err, "no directory for saves: set HOME or XDG_STATE_HOME");
 
-    /* Too small an output; an id that would escape. */
+    /* A relative HOME is no better than none. */
+    setenv("HOME", "relative/home", 1);
+    assert_int_equal(save_dir("savetest", false, out, sizeof out, err, sizeof err), -1);
+    assert_string_equal(err, "no directory for saves: set HOME or XDG_STATE_HOME");
+    assert_int_equal(errno, ENOENT);
+
+    /* Too small an output; an id that would escape, or read as an option. */
     setenv("HOME", dir, 1);
     assert_int_equal(save_dir("savetest", false, out, 10, err, sizeof err), -1);
-    assert_int_equal(save_dir("../x", false, out, sizeof out, err, sizeof err), -1);
-    assert_int_equal(save_dir("", false, out, sizeof out, err, sizeof err), -1);
+    assert_string_equal(err, "no save directory: the path is too long");
+    static const char *const bad_ids[] = {"-x", "../x", "", NULL};
+    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+        err[0] = '\0';
+        errno = 0;
+        assert_int_equal(save_dir(bad_ids[i], true, out, sizeof out, err, sizeof err), -1);
+        assert_string_equal(err, "no save directory: the pack id is not valid");
+        assert_int_equal(errno, EINVAL);
+    }
 
-    /* A file where a directory should be. */
+    /* An XDG_STATE_HOME of 4090 bytes does not fit a 4096-byte path with
+     * "/iwm/" and the pack id (play.c's buffer)... */
+    char big[4200], bigout[4096], msg[1024];
+    size_t nd = (size_t)snprintf(big, sizeof big, "%s/", dir);
+    memset(big + nd, 'x', 4090 - nd);
+    big[4090] = '\0';
+    setenv("XDG_STATE_HOME", big, 1);
+    errno = 0;
+    assert_int_equal(save_dir("savetest", true, bigout, sizeof bigout, err, sizeof err), -1);
+    assert_string_equal(err, "no save directory: the path is too long");
+    assert_int_equal(errno, ENAMETOOLONG);
+    /* ...one of 4000 bytes fits, and is refused by mkdir (a name over
+     * 255 bytes) with the reason. */
+    big[4000] = '\0';
+    setenv("XDG_STATE_HOME", big, 1);
+    assert_int_equal(save_dir("savetest", false, bigout, sizeof bigout, err, sizeof err), 0);
+    assert_int_equal(strlen(bigout), 4000 + strlen("/iwm/savetest"));
+    errno = 0;
+    assert_int_equal(save_dir("savetest", true, bigout, sizeof bigout, err, sizeof err), -1);
+    assert_int_equal(errno, ENAMETOOLONG);
+    snprintf(msg, sizeof msg, "cannot create the save directory %s/xxx", dir);
+    assert_memory_equal(err, msg, strlen(msg));
+
+    /* A file where a directory should be: XDG_STATE_HOME itself, its
+     * iwm directory, or the pack's directory. */
     char file[700];
     snprintf(file, sizeof file, "%s/file", dir);
     FILE *f = fopen(file, "w");
     fclose(f);
     setenv("XDG_STATE_HOME", file, 1);
     assert_int_equal(save_dir("savetest", true, out, sizeof out, err, sizeof err), -1);
-    assert_non_null(strstr(err, "Not a directory"));
+    snprintf(msg, sizeof msg, "cannot create the save directory %s/iwm: Not a directory", file);
+    assert_string_equal(err, msg);
+    assert_int_equal(errno, ENOTDIR);
+
+    char xdg2[700], iwm[800];
+    snprintf(xdg2, sizeof xdg2, "%s/x2", dir);
+    snprintf(iwm, sizeof iwm, "%s/iwm", xdg2);
+    assert_int_equal(mkdir(xdg2, 0700), 0);
+    f = fopen(iwm, "w");
+    fclose(f);
+    setenv("XDG_STATE_HOME", xdg2, 1);
+    assert_int_equal(save_dir("savetest", true, out, sizeof out, err, sizeof err), -1);
+    snprintf(msg, sizeof msg, "cannot create the save directory %s/savetest: Not a directory", iwm);
+    assert_string_equal(err, msg);
+    assert_int_equal(errno, ENOTDIR);
+
+    char packdir[900];
+    unlink(iwm);
+    assert_int_equal(mkdir(iwm, 0700), 0);
+    snprintf(packdir, sizeof packdir, "%s/savetest", iwm);
+    f = fopen(packdir, "w");
+    fclose(f);
+    assert_int_equal(save_dir("savetest", true, out, sizeof out, err, sizeof err), -1);
+    snprintf(msg, sizeof msg, "cannot use the save directory %s: it is not a directory", packdir);
+    assert_string_equal(err, msg);
+    assert_int_equal(errno, ENOTDIR);
 
     if (old_xdg)
         setenv("XDG_STATE_HOME", old_xdg, 1);
@@ -930,6 +1328,8 @@ static void test_slot_ok(void **state)
     assert_false(save_slot_ok("a/b"));
     assert_false(save_slot_ok(".bak"));
     assert_false(save_slot_ok("caf\xc3\xa9"));
+    assert_false(save_slot_ok("a~"));
+    assert_false(save_slot_ok("a{"));
 }
 
 int main(void)
@@ -943,9 +1343,14 @@ int main(void)
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_too_many_steps),
+        cmocka_unit_test(test_first_line_and_size),
+        cmocka_unit_test(test_long_ids),
+        cmocka_unit_test(test_notes_that_do_not_fit),
+        cmocka_unit_test(test_encode_edges),
         cmocka_unit_test(test_edited_packs),
         cmocka_unit_test(test_options_by_name),
         cmocka_unit_test(test_write_read),
+        cmocka_unit_test(test_write_in_cwd),
         cmocka_unit_test(test_info_read),
         cmocka_unit_test(test_save_dir),
         cmocka_unit_test(test_slot_ok),

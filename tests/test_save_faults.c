@@ -1,5 +1,6 @@
 /*
- * Fault injection for save_write, in the manner of SQLite's I/O tests.
+ * Fault injection for save_write and save_read, in the manner of SQLite's
+ * I/O tests.
  * The system calls save.c makes are wrapped at link time
  * (-Wl,--wrap=open,... in tests/CMakeLists.txt): while armed, each call is
  * counted and traced, and the Nth call of one function can be made to
@@ -12,7 +13,8 @@
  *   - after it (the directory fsync) the save has succeeded and says so;
  *   - in both cases no temporary file is left in the directory.
  * The same sweeps run with short writes and EINTR, with hard links not
- * supported (the .bak is then copied), and with no previous save.
+ * supported (the .bak is then copied), and with no previous save. Reading
+ * a save gives a clean error when a call fails, and retries EINTR.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,9 +40,21 @@
 
 /* ---- the wrapped calls -------------------------------------------------- */
 
-enum { F_OPEN, F_WRITE, F_FSYNC, F_CLOSE, F_LINK, F_RENAME, F_UNLINK, NF };
-static const char *const fname[NF] = {"open", "write",  "fsync", "close",
-                                      "link", "rename", "unlink"};
+enum {
+    F_OPEN,
+    F_WRITE,
+    F_FSYNC,
+    F_CLOSE,
+    F_LINK,
+    F_RENAME,
+    F_UNLINK,
+    F_LSTAT,
+    F_FSTAT,
+    F_READ,
+    NF
+};
+static const char *const fname[NF] = {"open",   "write",  "fsync", "close", "link",
+                                      "rename", "unlink", "lstat", "fstat", "read"};
 
 enum { MAX_TRACE = 4096 };
 static struct {
@@ -49,6 +63,9 @@ static struct {
     int fail_fn, fail_nth, fail_errno; /* once: the fail_nth call of fail_fn */
     int always_fn, always_errno;       /* every call of always_fn */
     bool short_writes;                 /* write at most 5 bytes, and EINTR every other call */
+    bool short_reads;                  /* the same for reads */
+    bool zero_writes;                  /* write returns 0 (nothing written, no error) */
+    bool small_fstat;                  /* fstat says the file is empty */
     bool writable[1024];               /* descriptors opened for writing */
     int trace[MAX_TRACE][2];           /* function, its call number */
     int ntrace;
@@ -90,6 +107,12 @@ int __real_rename(const char *from, const char *to);
 int __wrap_rename(const char *from, const char *to);
 int __real_unlink(const char *path);
 int __wrap_unlink(const char *path);
+int __real_lstat(const char *path, struct stat *sb);
+int __wrap_lstat(const char *path, struct stat *sb);
+int __real_fstat(int fd, struct stat *sb);
+int __wrap_fstat(int fd, struct stat *sb);
+ssize_t __real_read(int fd, void *data, size_t n);
+ssize_t __wrap_read(int fd, void *data, size_t n);
 
 int __wrap_open(const char *path, int flags, ...)
 {
@@ -112,6 +135,8 @@ ssize_t __wrap_write(int fd, const void *data, size_t n)
 {
     if (inject(F_WRITE))
         return -1;
+    if (inj.armed && inj.zero_writes)
+        return 0;
     if (inj.armed && inj.short_writes) {
         if (inj.calls[F_WRITE] % 2) {
             errno = EINTR;
@@ -156,6 +181,36 @@ int __wrap_rename(const char *from, const char *to)
 int __wrap_unlink(const char *path)
 {
     return inject(F_UNLINK) ? -1 : __real_unlink(path);
+}
+
+int __wrap_lstat(const char *path, struct stat *sb)
+{
+    return inject(F_LSTAT) ? -1 : __real_lstat(path, sb);
+}
+
+int __wrap_fstat(int fd, struct stat *sb)
+{
+    if (inject(F_FSTAT))
+        return -1;
+    int rc = __real_fstat(fd, sb);
+    if (rc == 0 && inj.armed && inj.small_fstat)
+        sb->st_size = 0; /* as if the file grew after fstat */
+    return rc;
+}
+
+ssize_t __wrap_read(int fd, void *data, size_t n)
+{
+    if (inject(F_READ))
+        return -1;
+    if (inj.armed && inj.short_reads) {
+        if (inj.calls[F_READ] % 2) {
+            errno = EINTR;
+            return -1;
+        }
+        if (n > 5)
+            n = 5;
+    }
+    return __real_read(fd, data, n);
 }
 
 static void arm(int fail_fn, int fail_nth, int fail_errno)
@@ -394,7 +449,8 @@ static int sweep(const fixture *f, start_kind k, const int *fns, size_t nfns)
     return injected;
 }
 
-static const int all_fns[] = {F_OPEN, F_WRITE, F_FSYNC, F_CLOSE, F_LINK, F_RENAME, F_UNLINK};
+static const int all_fns[] = {F_OPEN,   F_WRITE,  F_FSYNC, F_CLOSE, F_LINK,
+                              F_RENAME, F_UNLINK, F_LSTAT, F_FSTAT, F_READ};
 enum { NALL = sizeof all_fns / sizeof all_fns[0] };
 
 /* ---- tests -------------------------------------------------------------- */
@@ -408,8 +464,8 @@ static void test_call_sequence(void **state)
     arm(-1, 0, 0);
     assert_int_equal(save_write(f->path, f->now, err, sizeof err), 0);
     disarm();
-    static const int want[] = {F_OPEN, F_WRITE,  F_FSYNC, F_CLOSE, F_UNLINK,
-                               F_LINK, F_RENAME, F_OPEN,  F_FSYNC};
+    static const int want[] = {F_OPEN,   F_WRITE, F_FSYNC,  F_CLOSE, F_LSTAT,
+                               F_UNLINK, F_LINK,  F_RENAME, F_OPEN,  F_FSYNC};
     char got[256] = "";
     for (int i = 0; i < inj.ntrace; i++)
         snprintf(got + strlen(got), sizeof got - strlen(got), "%s ", fname[inj.trace[i][0]]);
@@ -423,14 +479,14 @@ static void test_each_call_fails(void **state)
 {
     fixture *f = *state;
     int n = sweep(f, PREVIOUS, all_fns, NALL);
-    assert_int_equal(n, 2 * 9);
+    assert_int_equal(n, 2 * 10);
 }
 
 static void test_each_call_fails_first_save(void **state)
 {
     fixture *f = *state;
     int n = sweep(f, FIRST, all_fns, NALL);
-    assert_int_equal(n, 2 * 7); /* no unlink or link: nothing to keep */
+    assert_int_equal(n, 2 * 8); /* no unlink or link: nothing to keep */
 }
 
 /* Partial writes and EINTR: the save is whole, and failing any one of
@@ -458,14 +514,16 @@ static void test_no_hard_links(void **state)
     fixture *f = *state;
     inj.always_fn = F_LINK;
     inj.always_errno = EPERM;
-    static const int fns[] = {F_OPEN, F_WRITE, F_FSYNC, F_CLOSE, F_RENAME, F_UNLINK};
+    static const int fns[] = {F_OPEN,   F_WRITE, F_FSYNC, F_CLOSE, F_RENAME,
+                              F_UNLINK, F_LSTAT, F_FSTAT, F_READ};
     int n = sweep(f, PREVIOUS, fns, sizeof fns / sizeof fns[0]);
     inj.always_fn = -1;
-    /* open, write, fsync, close of the temporary file; unlink of the old
-     * .bak; the copy (open to read, then open, write, fsync, close and
+    /* open, write, fsync, close of the temporary file; lstat of the save;
+     * unlink of the old .bak; the copy (open, fstat and two reads, the
+     * second at the end of the file; then open, write, fsync, close and
      * rename of its own temporary file); rename; open, fsync of the
      * directory. */
-    assert_int_equal(n, 2 * 14);
+    assert_int_equal(n, 2 * 18);
 }
 
 /* Hard links failing for another reason: the save fails, not silently
@@ -486,6 +544,174 @@ static void test_link_fails_hard(void **state)
     assert_no_litter(f);
 }
 
+/* Hard links unsupported with the other errnos that say so: the .bak is
+ * a copy, and the save succeeds. */
+static void test_link_unsupported(void **state)
+{
+    fixture *f = *state;
+    static const int errnos[] = {ENOSYS, EOPNOTSUPP}; /* EOPNOTSUPP is ENOTSUP on Linux */
+    for (size_t i = 0; i < sizeof errnos / sizeof errnos[0]; i++) {
+        char err[512] = "";
+        prepare(f, PREVIOUS);
+        inj.always_fn = F_LINK;
+        inj.always_errno = errnos[i];
+        arm(-1, 0, 0);
+        int rc = save_write(f->path, f->now, err, sizeof err);
+        disarm();
+        inj.always_fn = -1;
+        if (rc != 0)
+            fail_msg("link failing with %s: %s", strerror(errnos[i]), err);
+        assert_int_equal(inj.calls[F_LINK], 1);
+        assert_int_equal(file_is(f->bak, &f->old_text), 1);
+        assert_loads_as(f, f->path, f->now);
+        assert_no_litter(f);
+    }
+}
+
+/* The previous save cannot be looked at (for a reason other than not
+ * existing): nothing is touched. */
+static void test_lstat_fails(void **state)
+{
+    fixture *f = *state;
+    char err[512];
+    prepare(f, PREVIOUS);
+    arm(F_LSTAT, 1, EACCES);
+    assert_int_equal(save_write(f->path, f->now, err, sizeof err), -1);
+    disarm();
+    assert_string_equal(err, "cannot save: cannot check the previous save: Permission denied");
+    assert_int_equal(file_is(f->path, &f->old_text), 1);
+    assert_int_equal(file_is(f->bak, &f->older_text), 1);
+    assert_no_litter(f);
+}
+
+/* A write that writes nothing without an error would loop for ever if
+ * taken as progress: it is an I/O error. */
+static void test_write_returns_zero(void **state)
+{
+    fixture *f = *state;
+    char err[512];
+    prepare(f, PREVIOUS);
+    inj.zero_writes = true;
+    arm(-1, 0, 0);
+    assert_int_equal(save_write(f->path, f->now, err, sizeof err), -1);
+    disarm();
+    inj.zero_writes = false;
+    assert_int_equal(inj.calls[F_WRITE], 1);
+    assert_string_equal(err, "cannot save: write failed: Input/output error");
+    assert_int_equal(file_is(f->path, &f->old_text), 1);
+    assert_no_litter(f);
+}
+
+/* Two failures in one save: the reason is the first (the write), not the
+ * close that follows it. */
+static void test_close_fails_after_failed_write(void **state)
+{
+    fixture *f = *state;
+    char err[512];
+    prepare(f, PREVIOUS);
+    inj.always_fn = F_CLOSE;
+    inj.always_errno = EIO;
+    arm(F_WRITE, 1, ENOSPC);
+    assert_int_equal(save_write(f->path, f->now, err, sizeof err), -1);
+    disarm();
+    inj.always_fn = -1;
+    assert_int_equal(inj.calls[F_CLOSE], 1);
+    assert_string_equal(err, "cannot save: write failed: No space left on device");
+    assert_int_equal(file_is(f->path, &f->old_text), 1);
+    assert_int_equal(file_is(f->bak, &f->older_text), 1);
+    assert_no_litter(f);
+}
+
+/* Without hard links, the copy of the previous save fails: while it is
+ * read, or when its own temporary file is closed. The save is refused
+ * with the step that failed, and the previous save is intact (the old
+ * .bak was already removed to make way for the copy). */
+static void test_backup_copy_faults(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        int fn, nth;
+        const char *err;
+    } cases[] = {
+        {F_FSTAT, 1, "cannot save: cannot read the previous save: Input/output error"},
+        {F_READ, 1, "cannot save: cannot read the previous save: Input/output error"},
+        {F_CLOSE, 2, "cannot save: close failed: Input/output error"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[512] = "";
+        prepare(f, PREVIOUS);
+        inj.always_fn = F_LINK;
+        inj.always_errno = EPERM;
+        arm(cases[i].fn, cases[i].nth, EIO);
+        assert_int_equal(save_write(f->path, f->now, err, sizeof err), -1);
+        disarm();
+        inj.always_fn = -1;
+        assert_string_equal(err, cases[i].err);
+        assert_int_equal(file_is(f->path, &f->old_text), 1);
+        assert_int_equal(file_is(f->bak, &f->old_text), -1);
+        assert_loads_as(f, f->path, f->old);
+        assert_no_litter(f);
+    }
+}
+
+/* save_read: a failing fstat or read is a clean error that keeps errno
+ * and leaves the game as it was; EINTR and short reads are retried; a
+ * file that grows past the limit while it is read is refused. */
+static void test_read_faults(void **state)
+{
+    fixture *f = *state;
+    game *g = play(f->p, 1);
+    save_result r;
+    char err[512];
+    prepare(f, PREVIOUS);
+
+    static const int fns[] = {F_FSTAT, F_READ};
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+        err[0] = '\0';
+        arm(fns[i], 1, EIO);
+        errno = 0;
+        assert_int_equal(save_read(f->path, g, &r, err, sizeof err), -1);
+        assert_int_equal(errno, EIO);
+        disarm();
+        assert_string_equal(err, "cannot read the save: Input/output error");
+        assert_int_equal(game_steps(g), 1);
+    }
+
+    /* EINTR on every other call and 5 bytes at most: every byte arrives.
+     * Each read (the last one at the end of the file) follows an EINTR. */
+    inj.short_reads = true;
+    arm(-1, 0, 0);
+    int rc = save_read(f->path, g, &r, err, sizeof err);
+    disarm();
+    inj.short_reads = false;
+    if (rc != 0)
+        fail_msg("short reads: %s", err);
+    assert_int_equal(inj.calls[F_READ], 2 * (int)((f->old_text.len + 4) / 5 + 1));
+    assert_int_equal(game_steps(g), 2);
+    assert_memory_equal(game_state(g), game_state(f->old),
+                        (size_t)f->p->state_size * sizeof(int32_t));
+
+    /* fstat saw an empty file; it is now over the limit. At exactly the
+     * limit it is read in full (and refused as damaged: zeros follow the
+     * save). */
+    assert_int_equal(truncate(f->path, SAVE_MAX_BYTES), 0);
+    inj.small_fstat = true;
+    arm(-1, 0, 0);
+    assert_int_equal(save_read(f->path, g, &r, err, sizeof err), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_string_equal(err, "the save is damaged (checksum mismatch): it may have been cut "
+                             "short or edited");
+    assert_int_equal(truncate(f->path, SAVE_MAX_BYTES + 1), 0);
+    errno = 0;
+    assert_int_equal(save_read(f->path, g, &r, err, sizeof err), -1);
+    assert_int_equal(errno, EFBIG);
+    disarm();
+    inj.small_fstat = false;
+    assert_string_equal(err, "the save is too large (over 4 MB)");
+    assert_int_equal(game_steps(g), 2);
+    game_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +721,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_short_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_hard_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_fails_hard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_unsupported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lstat_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_returns_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_fails_after_failed_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup_copy_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_faults, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
