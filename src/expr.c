@@ -7,6 +7,7 @@
  * diagnostic, not a stack overflow.
  */
 #include "expr.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -160,11 +161,7 @@ static const char *tok_text(parser *p, char *tmp, size_t cap)
 {
     if (p->t == K_EOF)
         return "the end of the condition";
-    size_t n = p->len < cap - 3 ? p->len : cap - 3;
-    /* Cut a long token at a character boundary: half a UTF-8 sequence
-     * would be shown as '?'. */
-    while (n > 0 && n < p->len && ((unsigned char)p->src[p->start + n] & 0xc0) == 0x80)
-        n--;
+    size_t n = utf8_cut(p->src + p->start, p->len, cap - 3);
     snprintf(tmp, cap, "'%.*s'", (int)n, p->src + p->start);
     return tmp;
 }

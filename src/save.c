@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "utf8.h"
 
 #include "xalloc.h"
 
@@ -333,7 +334,7 @@ static int parse(const char *text, size_t n, parsed *ps, char *err, size_t errle
             }
         } else {
             seterr(err, errlen, "line %zu of the save has an unknown key '%.*s'", lineno + 1,
-                   (int)(key.n > 40 ? 40 : key.n), key.s);
+                   (int)utf8_cut(key.s, key.n, 40), key.s);
             if (!is_text(key.s, key.n))
                 seterr(err, errlen, "line %zu of the save is malformed", lineno + 1);
             goto fail;

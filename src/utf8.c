@@ -182,3 +182,13 @@ size_t utf8_encode(uint32_t cp, char out[4])
     out[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
 }
+
+size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80 && max - k < 3)
+        k--;
+    return ((unsigned char)s[k] & 0xc0) == 0x80 ? max : k;
+}

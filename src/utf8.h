@@ -30,6 +30,13 @@ int utf8_cpwidth(uint32_t cp);
 /* Sum of utf8_cpwidth over s[0..n); invalid bytes count 1 each. */
 size_t utf8_width(const char *s, size_t n);
 
+/* The length of the longest prefix of s[0..n) of at most max bytes that
+ * does not end inside a UTF-8 sequence: where a quoted excerpt must be cut
+ * without leaving half a character (shown as '?' or U+FFFD). Only
+ * continuation bytes are looked at, so invalid text is cut somewhere
+ * harmless too. */
+size_t utf8_cut(const char *s, size_t n, size_t max);
+
 /* Appends the UTF-8 encoding of cp (<= U+10FFFF) to out; returns its length. */
 size_t utf8_encode(uint32_t cp, char out[4]);
 

@@ -486,6 +486,9 @@ static void test_refusals(void **state)
         /* An unknown key is quoted cut to 40 bytes, and only as text. */
         {"seed 42\n", "seed 42\n" K10 K10 K10 K10 K10 " red\n",
          "line 6 of the save has an unknown key '" K10 K10 K10 K10 "'", true},
+        /* ... and never inside a character: 40 bytes would end in the 'é'. */
+        {"seed 42\n", "seed 42\n" K10 K10 K10 "abcdefghi\xc3\xa9x red\n",
+         "line 6 of the save has an unknown key '" K10 K10 K10 "abcdefghi'", true},
         {"seed 42\n", "seed 42\ncol\x01our red\n", "line 6 of the save is malformed", true},
         /* Bytes >= 0x80 pass is_text: the message drops the C1 control
          * (CSI, C2 9B) and the bidi override (U+202E) and replaces the

@@ -249,6 +249,21 @@ static void strict_all_short(void **state)
     assert_int_equal(ok3, 0x10000 - 0x800 - 0x800);
 }
 
+/* A quoted excerpt is cut before a character that does not fit whole. */
+static void cut_at_characters(void **state)
+{
+    (void)state;
+    assert_int_equal(utf8_cut("abc", 3, 5), 3);
+    assert_int_equal(utf8_cut("abc", 3, 2), 2);
+    assert_int_equal(utf8_cut("a\xc3\xa9", 3, 2), 1);  /* "a" + half an é */
+    assert_int_equal(utf8_cut("a\xc3\xa9", 3, 1), 1);
+    assert_int_equal(utf8_cut("\xf0\x9f\x98\x80x", 5, 3), 0);  /* inside an emoji */
+    assert_int_equal(utf8_cut("\xf0\x9f\x98\x80x", 5, 4), 4);
+    assert_int_equal(utf8_cut("\xe2\x89\xa5\xe2\x89\xa5", 6, 5), 3);
+    /* Stray continuation bytes are not a character to keep whole. */
+    assert_int_equal(utf8_cut("\x80\x80\x80\x80\x80", 5, 4), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +271,7 @@ int main(void)
         cmocka_unit_test(valid_offsets), cmocka_unit_test(cpwidths),
         cmocka_unit_test(widths),        cmocka_unit_test(encode_known),
         cmocka_unit_test(roundtrip_all), cmocka_unit_test(strict_all_short),
+        cmocka_unit_test(cut_at_characters),
     };
     return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
 }
