@@ -235,12 +235,17 @@ static int next_key(loader *L, const char *const *keys, uint64_t *seen, const ch
          * runs for every key of every scene and choice. */
         const char *v = (const char *)L->ev.data.scalar.value;
         size_t n = L->ev.data.scalar.length;
+        /* A key with a NUL ("id\0x") matches a shorter table key in strncmp,
+         * and keys[count][n] would then read past that key's end: such a key
+         * is never compared. */
+        bool nul = memchr(v, '\0', n) != NULL;
         int idx = -1;
         size_t count = 0;
         for (; keys[count]; count++)
-            if (idx < 0 && keys[count][0] == v[0] && !strncmp(keys[count], v, n) && keys[count][n] == '\0' && n)
+            if (idx < 0 && !nul && keys[count][0] == v[0] && !strncmp(keys[count], v, n) &&
+                keys[count][n] == '\0' && n)
                 idx = (int)count;
-        if (idx >= 0 && !memchr(v, '\0', n)) {
+        if (idx >= 0) {
             if (*seen & (1ull << idx)) {
                 srcref r = ref_of(L, &L->ev);
                 ev_next(L);
@@ -253,7 +258,7 @@ static int next_key(loader *L, const char *const *keys, uint64_t *seen, const ch
             return idx;
         }
         srcref r = ref_of(L, &L->ev);
-        if (memchr(v, '\0', n)) {
+        if (nul) {
             ev_next(L);
             loc_report(L, D_CONTROL_CHAR, &r, "a key holds a NUL character");
             ev_skip(L);
@@ -786,6 +791,7 @@ static void parse_options(loader *L)
             continue;
         uint64_t seen = 0;
         int k;
+        bool listed = false; /* 'values' was a list (else it was reported) */
         while ((k = next_key(L, keys, &seen, "an option")) != KEY_END) {
             if (k == 0)
                 get_str(L, "'label'", &v.label, NULL, NULL);
@@ -794,7 +800,7 @@ static void parse_options(loader *L)
                 get_str(L, "'description'", &s, NULL, NULL);
             } else if (k == 2)
                 deflt = get_name(L, "'default'", false, &dref);
-            else if (begin(L, YAML_SEQUENCE_START_EVENT, "'values'", NULL)) {
+            else if ((listed = begin(L, YAML_SEQUENCE_START_EVENT, "'values'", NULL))) {
                 while (ev_peek(L) != YAML_SEQUENCE_END_EVENT && L->have) {
                     srcref r;
                     const char *val = get_name(L, "an option value", false, &r);
@@ -814,7 +820,7 @@ static void parse_options(loader *L)
             }
         }
         require(L, &nref, keys, 2, seen, "an option");
-        if ((seen & 2) && values.n == 0)
+        if (listed && values.n == 0)
             loc_report(L, D_BAD_VALUE, &nref, "option '%s' needs at least one value", name);
         v.nvalues = (int)values.n;
         v.values = arena_alloc(L->a, (values.n + 1) * sizeof(char *));
@@ -913,7 +919,9 @@ static bool get_number(loader *L, const char *what, double *out)
         return false;
     char *end;
     double v = strtod(s, &end);
-    if (!is_plain(&r) || end == s || *end || v != v) {
+    /* Decimal only: strtod also reads hexadecimal floats, "inf" and "nan",
+     * which are not YAML numbers. */
+    if (!is_plain(&r) || end == s || *end || v != v || s[strspn(s, "0123456789+-.eE")]) {
         loc_report(L, D_WRONG_TYPE, &r, "%s must be a number", what);
         return false;
     }
@@ -947,7 +955,8 @@ static void parse_check(loader *L)
             x->kind = (pk_expect_kind)k;
             const char *s;
             size_t n;
-            if (get_str(L, keys[k], &s, &n, &pe.ref))
+            static const char *const quoted[] = {"'style'", "'outcome'", "'ending'", "'stability'"};
+            if (get_str(L, quoted[k], &s, &n, &pe.ref))
                 pe.name = intern_str(L->p->names, s, n);
         } else if (k == 4) {
             x->has_min = get_number(L, "'min'", &x->min);
@@ -974,7 +983,8 @@ static void parse_check(loader *L)
     if (what != 1 && !L->stop)
         loc_report(L, D_MISSING_KEY, &where,
                    "an expectation names exactly one of 'style', 'outcome', 'ending' or 'stability'");
-    else if (!x->has_min && !x->has_max && !x->reachable && !L->stop)
+    /* A 'min' or 'max' given but refused was reported already. */
+    else if (!(seen & (16 | 32)) && !x->reachable && !L->stop)
         loc_report(L, D_MISSING_KEY, &where, "an expectation needs 'min', 'max' or 'reachable: true'");
     pe.nset = (int)names.n;
     pe.set_names = arena_alloc(L->a, (names.n + 1) * sizeof(char *));
@@ -1042,9 +1052,13 @@ static void parse_point(loader *L, int32_t *x, int32_t *y, const char *what)
     if (!begin(L, YAML_SEQUENCE_START_EVENT, what, &where))
         return;
     int n = 0;
-    while (ev_peek(L) == YAML_SCALAR_EVENT) {
+    /* Every item up to the end of the list is read (a nested list too, so
+     * that the end consumed is this list's own). */
+    while (ev_peek(L) != YAML_SEQUENCE_END_EVENT && L->have) {
         int32_t v;
-        if (get_int(L, "a coordinate", &v, NULL)) {
+        if (L->ev.type != YAML_SCALAR_EVENT)
+            wrong(L, "a coordinate", "a number");
+        else if (get_int(L, "a coordinate", &v, NULL)) {
             if (n == 0)
                 *x = v;
             else if (n == 1)
@@ -1052,8 +1066,6 @@ static void parse_point(loader *L, int32_t *x, int32_t *y, const char *what)
         }
         n++;
     }
-    if (L->have && ev_peek(L) != YAML_SEQUENCE_END_EVENT)
-        wrong(L, "a coordinate", "a number");
     ev_next(L);
     if (n != 2 && !L->stop)
         loc_report(L, D_BAD_VALUE, &where, "%s is a point [x, y]", what);

@@ -987,6 +987,250 @@ static void model_defaults(void **state)
     pack_free(p);
 }
 
+/* ---- limits and less common forms, in memory ------------------------------ */
+
+/* An in-memory file over the size cap, and a 257th file, are refused like
+ * files on disk: pack_load_memory callers (the embedded story, the fuzz
+ * targets) get the same limits. */
+static void memory_limits(void **state)
+{
+    (void)state;
+    size_t n = 17 * 1024 * 1024;
+    char *big = malloc(n);
+    memset(big, '#', n);
+    const char *names[257], *files[257];
+    size_t lens[257];
+    names[0] = "pack.yaml";
+    files[0] = big;
+    lens[0] = n;
+    one_diag(names, files, lens, 1,
+             "pack.yaml:1:1: error: 'pack.yaml' is 17825792 bytes; a pack file may hold at most "
+             "16777216 [file-too-large]");
+    free(big);
+
+    /* the root and 256 includes: the last include is one file too many */
+    buf root = {0};
+    buf_puts(&root, MINIMAL "include:\n");
+    static char inc_names[256][16];
+    for (int i = 0; i < 256; i++) {
+        snprintf(inc_names[i], sizeof inc_names[i], "i%03d.yaml", i + 1);
+        buf_printf(&root, "  - %s\n", inc_names[i]);
+        names[i + 1] = inc_names[i];
+        files[i + 1] = "chapters: []\n";
+        lens[i + 1] = strlen(files[i + 1]);
+    }
+    files[0] = buf_str(&root);
+    lens[0] = strlen(files[0]);
+    /* MINIMAL is 10 lines and "include:" the 11th: include k is on line 11 + k */
+    one_diag(names, files, lens, 257,
+             "pack.yaml:267:5: error: a pack may have at most 256 files [too-many]");
+    buf_free(&root);
+}
+
+/* The display prefix names every file: a trailing '/' is not doubled. */
+static void display_prefix(void **state)
+{
+    (void)state;
+    const char *names[] = {"pack.yaml", "b.yaml"};
+    const char *files[] = {MINIMAL "include: [b.yaml]\n", "chapters: []\nstart: s\n"};
+    size_t lens[] = {strlen(files[0]), strlen(files[1])};
+    const char *display[] = {"dir/", "dir"};
+    for (int i = 0; i < 2; i++) {
+        diags *d = diags_new();
+        assert_null(pack_load_memory(display[i], names, files, lens, 2, d));
+        assert_int_equal(diag_count(d), 1);
+        assert_string_equal(
+            diag_line(d, 0),
+            "dir/b.yaml:2:1: error: unknown key 'start' in an included file [unknown-key]");
+        diags_free(d);
+    }
+    /* the root file's own problems too */
+    files[0] = "";
+    lens[0] = 0;
+    diags *d = diags_new();
+    assert_null(pack_load_memory("dir/", names, files, lens, 1, d));
+    assert_string_equal(diag_line(d, 0),
+                        "dir/pack.yaml:1:1: error: the file is empty [empty-file]");
+    diags_free(d);
+}
+
+/* Forms that are valid and must load: include paths whose components are
+ * two characters but not "..", a scene id starting with a digit, a
+ * counter's and an option's description, one snapshot taken by two
+ * scenes, an empty ending mapping. */
+static void valid_less_common_forms(void **state)
+{
+    (void)state;
+    const char *names[] = {"pack.yaml", "ab/x.yaml", ".a/x.yaml", "a./x.yaml"};
+    const char *files[] = {
+        TP_HEAD "state:\n"
+                "  counters:\n"
+                "    lamps: {label: Lamps, description: How many lamps are lit., max: 3}\n"
+                "options:\n"
+                "  weather: {values: [calm, storm], description: The sky at dusk.}\n"
+                "include: [ab/x.yaml, .a/x.yaml, a./x.yaml]\n"
+                "chapters:\n  - id: r\n    scenes:\n"
+                "      - id: 9lives\n"
+                "        text: The sea is {weather}.\n"
+                "        snapshot: dusk\n"
+                "        choices: [{id: go, text: Go, effects: {lamps: +1}, goto: ab}]\n",
+        "chapters:\n  - id: c1\n    scenes:\n      - id: ab\n        snapshot: dusk\n"
+        "        choices: [{id: go, text: Go, goto: dot-a}]\n",
+        "chapters:\n  - id: c2\n    scenes:\n      - id: dot-a\n"
+        "        choices: [{id: go, text: Go, goto: a-dot}]\n",
+        "chapters:\n  - id: c3\n    scenes:\n      - id: a-dot\n        ending: {}\n",
+    };
+    diags *d;
+    pack *p = tp_load_files(names, files, 4, &d);
+    if (!p)
+        tp_dump(d);
+    assert_non_null(p);
+    assert_int_equal(diag_count(d), 0);
+    assert_int_equal(p->nscenes, 4);
+    assert_ptr_equal(p->start, tp_scene(p, "9lives"));
+    assert_int_equal(p->nsnapshots, 1);
+    assert_string_equal(p->snapshots[0], "dusk");
+    assert_int_equal(tp_scene(p, "9lives")->snapshot, 0);
+    assert_int_equal(tp_scene(p, "ab")->snapshot, 0);
+    const pk_scene *end = tp_scene(p, "a-dot");
+    assert_true(end->ending);
+    assert_null(end->ending_title);
+    assert_int_equal(end->nchoices, 0);
+    const pk_var *v = &p->vars[tp_var(p, "lamps")];
+    assert_string_equal(v->label, "Lamps"); /* the description is not the label */
+    assert_int_equal(v->max, 3);
+    v = &p->vars[tp_var(p, "weather")];
+    assert_int_equal(v->nvalues, 2);
+    assert_null(v->label);
+    pack_free(p);
+    diags_free(d);
+}
+
+/* A pack with 17 of every list the loader grows (one more than any
+ * vector's first capacity), so that each grows at least once; the model
+ * must hold every item in order. */
+static void seventeen_of_each(void **state)
+{
+    (void)state;
+    enum { N = 17 };
+    buf b = {0};
+    buf_puts(&b, TP_HEAD "authors: [");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "%sa%d", i ? ", " : "", i);
+    buf_puts(&b, "]\ncontent_notes:\n");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "  n%d: {label: N%d, text: T%d}\n", i, i, i);
+    buf_puts(&b, "state:\n  dimensions:\n");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "    d%d: {min: 0, max: 100, start: 50}\n", i);
+    buf_puts(&b, "options:\n");
+    for (int i = 0; i < N; i++) {
+        buf_printf(&b, "  option_number_%02d: {values: [", i);
+        for (int j = 0; j < N; j++)
+            buf_printf(&b, "%svalue_%02d", j ? ", " : "", j);
+        buf_puts(&b, "]}\n");
+    }
+    buf_puts(&b, "styles:\n");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "  st%d: {when: d%d < 50}\n", i, i);
+    buf_puts(&b, "outcomes:\n");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "  oc%d: {when: d%d >= 50}\n", i, i);
+    buf_puts(&b, "include:\n");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "  - inc%d.yaml\n", i);
+    buf_puts(&b, "chapters:\n  - id: c\n    scenes:\n      - id: s0\n        content_note: [");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "%sn%d", i ? ", " : "", i);
+    buf_puts(&b, "]\n        choices:\n");
+    for (int i = 0; i < N; i++) {
+        buf_printf(&b, "          - {id: k%d, text: K, goto: e%d, effects: {", i, i);
+        for (int j = 0; j < N; j++)
+            buf_printf(&b, "%sd%d: +1", j ? ", " : "", j);
+        buf_puts(&b, "}}\n");
+    }
+    buf_puts(&b, "expect:\n  checks:\n    - {style: st0, min: 0.1, set: {");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "%soption_number_%02d: value_%02d", i ? ", " : "", i, i);
+    buf_puts(&b, "}}\n");
+    for (int i = 1; i < N; i++)
+        buf_printf(&b, "    - {outcome: oc%d, reachable: true}\n", i);
+    buf_puts(&b, "reveal:\n  x: d0\n  y: d1\n  prototypes:\n");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "    st%d: [%d, %d]\n", i, i, 100 - i);
+    buf_puts(&b, "  debrief:\n");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "    - Q%d?\n", i);
+    buf_puts(&b, "  references:\n");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "    - R%d.\n", i);
+
+    const char *names[N + 1], *files[N + 1];
+    size_t lens[N + 1];
+    char inc_names[N][16], inc_files[N][128];
+    names[0] = "pack.yaml";
+    files[0] = buf_str(&b);
+    for (int i = 0; i < N; i++) {
+        snprintf(inc_names[i], sizeof inc_names[i], "inc%d.yaml", i);
+        snprintf(inc_files[i], sizeof inc_files[i],
+                 "chapters:\n  - id: c%d\n    scenes:\n"
+                 "      - {id: e%d, snapshot: sn%d, ending: {}}\n",
+                 i, i, i);
+        names[i + 1] = inc_names[i];
+        files[i + 1] = inc_files[i];
+    }
+    for (int i = 0; i <= N; i++)
+        lens[i] = strlen(files[i]);
+    diags *d = diags_new();
+    pack *p = pack_load_memory("", names, files, lens, N + 1, d);
+    if (!p)
+        tp_dump(d);
+    assert_non_null(p);
+    assert_int_equal(diag_errors(d), 0);
+
+    assert_int_equal(p->nauthors, N);
+    assert_string_equal(p->authors[N - 1], "a16");
+    assert_int_equal(p->nnotes, N);
+    assert_int_equal(p->nvars, 2 * N);
+    assert_int_equal(p->vars[tp_var(p, "option_number_16")].nvalues, N);
+    assert_string_equal(p->vars[tp_var(p, "option_number_16")].values[N - 1], "value_16");
+    assert_int_equal(p->nstyles, N);
+    assert_int_equal(p->noutcomes, N);
+    assert_int_equal(p->nchapters, N + 1);
+    assert_int_equal(p->nscenes, N + 1);
+    assert_int_equal(p->nsnapshots, N);
+    assert_string_equal(p->snapshots[N - 1], "sn16");
+    const pk_scene *s0 = tp_scene(p, "s0");
+    assert_int_equal(s0->nchoices, N);
+    assert_int_equal(s0->notes, (1u << N) - 1);
+    int neffects = 0;
+    for (const pk_effect *e = s0->choices[N - 1]->effects.first->first; e; e = e->next)
+        neffects++;
+    assert_int_equal(neffects, N);
+    assert_ptr_equal(s0->choices[N - 1]->go->scene, tp_scene(p, "e16"));
+    assert_int_equal(p->nexpects, N);
+    assert_int_equal(p->reveal.nproto, N);
+    assert_int_equal(p->reveal.proto_y[N - 1], 84);
+    assert_int_equal(p->reveal.ndebrief, N);
+    assert_string_equal(p->reveal.debrief[N - 1], "Q16?");
+    assert_int_equal(p->reveal.nreferences, N);
+
+    /* The first check's text, as the report prints it, is cut to 255
+     * bytes: 17 'set' pairs are longer. */
+    buf want = {0};
+    buf_puts(&want, "style st0 >= 0.1 with ");
+    for (int i = 0; i < N; i++)
+        buf_printf(&want, "%soption_number_%02d=value_%02d", i ? "," : "", i, i);
+    assert_true(strlen(buf_str(&want)) > 255);
+    assert_int_equal(strlen(p->expects[0].text), 255);
+    assert_memory_equal(p->expects[0].text, buf_str(&want), 255);
+    assert_int_equal(p->expects[0].options[tp_var(p, "option_number_16")], 16);
+    buf_free(&want);
+    pack_free(p);
+    diags_free(d);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1015,6 +1259,10 @@ int main(void)
         cmocka_unit_test(deep_nesting_refused_fast),
         cmocka_unit_test(empty_and_broken_files),
         cmocka_unit_test(model_defaults),
+        cmocka_unit_test(memory_limits),
+        cmocka_unit_test(display_prefix),
+        cmocka_unit_test(valid_less_common_forms),
+        cmocka_unit_test(seventeen_of_each),
         cmocka_unit_test(mutated_packs_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,6 +32,19 @@
 #   include-dotdot/         pack.yaml includes ../outside.yaml (which exists)
 #   include-absolute/       pack.yaml includes /etc/passwd
 #   include-symlink/        chapters/night.yaml is a symlink to /etc/passwd
+#   include-sibling/        x.yaml is a symlink to ../include-sibling-evil/x.yaml,
+#                           whose real path starts with the pack's own
+#   include-long-path/      an include path of 5,000 bytes (over PATH_MAX)
+#   include-directory/      an include naming a directory
+#   include-unreadable/     an include of a file with mode 000
+#   too-many-files/         256 includes: with pack.yaml, one file over the
+#                           limit of 256
+#   too-large-in-all/       four includes of exactly 16 MiB (the file cap;
+#                           sparse files starting with a NUL byte, refused
+#                           unparsed so that reading them is cheap): the
+#                           fourth takes the pack over 64 MiB in all
+#   too-many-scenes.yaml    100,001 scenes (the limit is 100,000)
+#   too-many-vars.yaml      4,097 dimensions (the limit is 4,096)
 # POSIX sh and awk; nothing else.
 
 set -e
@@ -285,3 +298,63 @@ include_pack include-symlink chapters/night.yaml
 mkdir -p include-symlink/chapters
 rm -f include-symlink/chapters/night.yaml
 ln -s /etc/passwd include-symlink/chapters/night.yaml
+
+# x.yaml's real path, .../include-sibling-evil/x.yaml, starts with the pack's
+# directory, .../include-sibling, but is not inside it.
+include_pack include-sibling x.yaml
+mkdir -p include-sibling-evil
+{
+    cat <<'EOF'
+chapters:
+  - id: evil
+    scenes:
+      - id: sibling
+        ending: {title: Sibling}
+EOF
+} >include-sibling-evil/x.yaml
+rm -f include-sibling/x.yaml
+ln -s ../include-sibling-evil/x.yaml include-sibling/x.yaml
+
+# --- include paths that cannot be read -------------------------------------
+include_pack include-long-path "$(repeat 5000 a)"
+include_pack include-directory chapters
+mkdir -p include-directory/chapters
+printf 'chapters: []\n' >include-directory/chapters/one.yaml
+include_pack include-unreadable secret.yaml
+printf 'chapters: []\n' >include-unreadable/secret.yaml
+chmod 000 include-unreadable/secret.yaml
+
+# --- limits ----------------------------------------------------------------
+mkdir -p too-many-files
+{
+    head4
+    awk 'BEGIN { print "include:"; for (i = 1; i <= 256; i++) printf "  - i%03d.yaml\n", i }'
+    chapters
+} >too-many-files/pack.yaml
+awk 'BEGIN { for (i = 1; i <= 256; i++) { f = sprintf("too-many-files/i%03d.yaml", i); print "chapters: []" >f; close(f) } }'
+
+mkdir -p too-large-in-all
+{
+    head4
+    printf 'include:\n  - z1.yaml\n  - z2.yaml\n  - z3.yaml\n  - z4.yaml\n'
+    chapters
+} >too-large-in-all/pack.yaml
+# A NUL and a line end, then a hole up to 16 MiB: dd keeps the bytes it
+# seeks over. (The short first line keeps quoting it in the NUL error cheap.)
+for z in z1 z2 z3 z4; do
+    printf '\000\n' >"too-large-in-all/$z.yaml"
+    dd if=/dev/zero of="too-large-in-all/$z.yaml" bs=1 count=0 seek=16777216 2>/dev/null
+done
+
+{
+    head4
+    printf 'chapters:\n  - id: one\n    scenes:\n'
+    awk 'BEGIN { for (i = 1; i <= 100001; i++) printf "      - {id: s%d, ending: {}}\n", i }'
+} >too-many-scenes.yaml
+
+{
+    head4
+    printf 'state:\n  dimensions:\n'
+    awk 'BEGIN { for (i = 1; i <= 4097; i++) printf "    d%d: {min: 0, max: 1, start: 0}\n", i }'
+    chapters
+} >too-many-vars.yaml
