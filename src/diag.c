@@ -70,6 +70,7 @@ void diag_file_done(diag_file *f)
     free(f->lines);
     f->lines = NULL;
     f->nlines = 0;
+    f->at_line = 0;
 }
 
 static void index_lines(diag_file *f)
@@ -78,15 +79,107 @@ static void index_lines(diag_file *f)
     f->lines = xmalloc(cap * sizeof(size_t));
     f->nlines = 0;
     f->lines[f->nlines++] = 0;
-    for (size_t i = 0; i < f->len; i++) {
-        if (f->text[i] != '\n')
-            continue;
+    /* memchr: the first diagnostic in a 16 MB file indexes all of it. */
+    for (const char *p = f->text, *e = f->text + f->len; (p = memchr(p, '\n', (size_t)(e - p))); p++) {
         if (f->nlines == cap) {
             cap *= 2;
             f->lines = xrealloc(f->lines, cap * sizeof(size_t));
         }
-        f->lines[f->nlines++] = i + 1;
+        f->lines[f->nlines++] = (size_t)(p - f->text) + 1;
     }
+}
+
+/* Steps one character from byte offset at of f (an invalid byte is one). */
+static size_t step(const diag_file *f, size_t at)
+{
+    if ((unsigned char)f->text[at] < 0x80)
+        return at + 1;
+    uint32_t cp;
+    size_t k = utf8_decode(f->text + at, f->len - at, &cp);
+    return at + (k ? k : 1);
+}
+
+/* True when the 8 bytes at s are all ASCII: a column then counts them
+ * at once (a hostile pack's 4 MB line is walked 8 bytes at a time). */
+static bool ascii8(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+    return !(w & 0x8080808080808080ull);
+}
+
+/* Index of the line holding byte offset off (0-based). */
+static size_t line_of(diag_file *f, size_t off)
+{
+    if (!f->lines)
+        index_lines(f);
+    size_t lo = 0, hi = f->nlines;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->lines[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void diag_position(diag_file *f, size_t off, int *line, int *col)
+{
+    if (off > f->len)
+        off = f->len;
+    size_t ln = line_of(f, off);
+    size_t at = f->lines[ln];
+    int c = 1;
+    if (f->at_line == (int)ln + 1 && f->at_off <= off)
+        at = f->at_off, c = f->at_col;
+    while (at < off) {
+        if (off - at >= 8 && ascii8(f->text + at)) {
+            at += 8, c += 8;
+            continue;
+        }
+        at = step(f, at);
+        c++;
+    }
+    /* An offset inside a character counts that character (as the
+     * loader always has); only a character boundary is remembered. */
+    if (at == off) {
+        f->at_off = at;
+        f->at_line = (int)ln + 1;
+        f->at_col = c;
+    }
+    *line = (int)ln + 1;
+    *col = c;
+}
+
+size_t diag_offset(diag_file *f, int line, int col)
+{
+    if (!f->lines)
+        index_lines(f);
+    if (line < 1)
+        line = 1;
+    if ((size_t)line > f->nlines)
+        return f->len;
+    size_t at = f->lines[line - 1];
+    int c = 1;
+    if (f->at_line == line && f->at_col <= col)
+        at = f->at_off, c = f->at_col;
+    size_t end = (size_t)line < f->nlines ? f->lines[line] : f->len;
+    while (c < col && at < f->len) {
+        if (col - c >= 8 && f->len - at >= 8 && ascii8(f->text + at)) {
+            at += 8, c += 8;
+            continue;
+        }
+        at = step(f, at);
+        c++;
+    }
+    /* Remember positions inside the line only: the cache is per line. */
+    if (at < end || (at == end && end == f->len)) {
+        f->at_off = at;
+        f->at_line = line;
+        f->at_col = c;
+    }
+    return at;
 }
 
 /* Appends s[0..n) to b with every unsafe byte replaced by '?'. Returns the
@@ -165,18 +258,14 @@ void diag_report(diags *d, diag_code code, diag_file *f, int line, int col, cons
         index_lines(f);
     if ((size_t)e->line > f->nlines)
         return;
-    size_t start = f->lines[e->line - 1], end = start;
-    while (end < f->len && f->text[end] != '\n')
-        end++;
+    size_t start = f->lines[e->line - 1];
+    size_t end = (size_t)e->line < f->nlines ? f->lines[e->line] - 1 : f->len;
     if (end > start && f->text[end - 1] == '\r')
         end--;
-    /* Walk col-1 characters to find the caret's byte offset. */
-    size_t at = start;
-    for (int c = 1; c < e->col && at < end; c++) {
-        uint32_t cp;
-        size_t k = utf8_decode(f->text + at, end - at, &cp);
-        at += k ? k : 1;
-    }
+    /* The caret's byte offset: col-1 characters in, at most the line's end. */
+    size_t at = diag_offset(f, e->line, e->col);
+    if (at > end)
+        at = end;
     /* Clip to a window of characters either side of the caret. */
     size_t from = at, to = at;
     for (int c = 0; c < WINDOW && from > start; c++) {
@@ -198,6 +287,11 @@ void diag_report(diags *d, diag_code code, diag_file *f, int line, int col, cons
         buf_puts(&s, "...");
     e->src = xstrdup(buf_str(&s));
     buf_free(&s);
+}
+
+bool diag_full(const diags *d)
+{
+    return d->n >= MAX_KEPT;
 }
 
 size_t diag_errors(const diags *d)
@@ -274,6 +368,8 @@ void diag_print(const diags *cd, FILE *f, bool color)
     }
     if (d->dropped)
         fprintf(f, "iwm: %zu more diagnostics not shown\n", d->dropped);
+    if (d->n >= MAX_KEPT)
+        fprintf(f, "iwm: stopped at %d diagnostics: fix these and check again\n", MAX_KEPT);
     if (d->errors + d->warnings > 1)
         fprintf(f, "%zu error%s, %zu warning%s\n", d->errors, d->errors == 1 ? "" : "s",
                 d->warnings, d->warnings == 1 ? "" : "s");

@@ -178,37 +178,6 @@ static diag_file *read_memory(loader *L, const char *rel, const srcref *ref)
     return NULL;
 }
 
-/* Line and column (1-based, characters) of byte offset off in f. */
-void load_position(diag_file *f, size_t off, int *line, int *col)
-{
-    int ln = 1;
-    size_t start = 0;
-    if (!f->lines) {
-        for (size_t i = 0; i < off && i < f->len; i++)
-            if (f->text[i] == '\n')
-                ln++, start = i + 1;
-    } else {
-        size_t lo = 0, hi = f->nlines;
-        while (hi - lo > 1) {
-            size_t mid = (lo + hi) / 2;
-            if (f->lines[mid] <= off)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        ln = (int)lo + 1;
-        start = f->lines[lo];
-    }
-    int c = 1;
-    for (size_t i = start; i < off && i < f->len;) {
-        uint32_t cp;
-        size_t k = utf8_decode(f->text + i, f->len - i, &cp);
-        i += k ? k : 1;
-        c++;
-    }
-    *line = ln;
-    *col = c;
-}
 
 /* One pass over the file before libyaml sees it: NUL bytes, raw terminal
  * controls (C0 but tab and line ends, DEL, C1) and invalid UTF-8 are
@@ -258,7 +227,7 @@ static bool precheck(loader *L, diag_file *f)
             continue;
         }
         int line, col;
-        load_position(f, i, &line, &col);
+        diag_position(f, i, &line, &col);
         if (code == D_INVALID_UTF8)
             diag_report(L->d, code, f, line, col, "invalid UTF-8 (byte 0x%02x)", c);
         else if (code == D_CONTROL_CHAR)
@@ -280,7 +249,7 @@ static void report_yaml_error(loader *L)
     if (yp->error == YAML_READER_ERROR) {
         /* Reader errors carry a byte offset, not a mark. */
         int line, col;
-        load_position(L->cur, yp->problem_offset, &line, &col);
+        diag_position(L->cur, yp->problem_offset, &line, &col);
         diag_report(L->d, D_YAML_SYNTAX, L->cur, line, col, "YAML: %s",
                     yp->problem ? yp->problem : "the file cannot be read");
         return;
@@ -314,6 +283,12 @@ yaml_event_type_t ev_peek(loader *L)
         return YAML_NO_EVENT;
     if (L->have)
         return L->ev.type;
+    /* No diagnostic would be kept any more: reading on would only count
+     * them (an error in each of 100,000 scenes). */
+    if (diag_full(L->d)) {
+        L->stop = true;
+        return YAML_NO_EVENT;
+    }
     if (!yaml_parser_parse(&L->yp, &L->ev)) {
         /* libyaml may fail without setting an error (seen under
          * allocation failure): any 0 return is an error. */
@@ -667,20 +642,6 @@ void ev_report(loader *L, diag_code code, yaml_mark_t m, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Byte offset of (line, col) in f. */
-static size_t offset_of(diag_file *f, int line, int col)
-{
-    size_t at = 0;
-    for (int ln = 1; ln < line && at < f->len; at++)
-        if (f->text[at] == '\n')
-            ln++;
-    for (int c = 1; c < col && at < f->len; c++) {
-        uint32_t cp;
-        size_t k = utf8_decode(f->text + at, f->len - at, &cp);
-        at += k ? k : 1;
-    }
-    return at;
-}
 
 /* How many value bytes the escape at src[0] (a backslash) of a
  * double-quoted scalar produces, and how many source bytes it spans. */
@@ -720,14 +681,18 @@ void load_report_in(loader *L, diag_code code, const srcref *ref, const char *va
                     const char *msg)
 {
     diag_file *f = ref->f;
+    if (diag_full(L->d)) {
+        diag_report(L->d, code, NULL, 0, 0, "%s", msg); /* counted only */
+        return;
+    }
     if (f)
         load_text(L, f);
     if (!f || !f->text) {
         loc_report(L, code, ref, "%s", msg);
         return;
     }
-    size_t src = offset_of(f, ref->line, ref->col);
-    size_t end = offset_of(f, ref->end_line, ref->end_col);
+    size_t src = diag_offset(f, ref->line, ref->col);
+    size_t end = diag_offset(f, ref->end_line, ref->end_col);
     if (end > f->len)
         end = f->len;
     bool quoted = ref->style == YAML_SINGLE_QUOTED_SCALAR_STYLE || ref->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
@@ -766,7 +731,7 @@ void load_report_in(loader *L, diag_code code, const srcref *ref, const char *va
     if (src > end)
         src = end;
     int line, col;
-    load_position(f, src, &line, &col);
+    diag_position(f, src, &line, &col);
     diag_report(L->d, code, f, line, col, "%s", msg);
 }
 

@@ -81,7 +81,8 @@ typedef struct pending_expect {
     const char *name; /* the style, outcome, ending or snapshot.dimension */
     srcref ref;
     const char **set_names, **set_values; /* option=value pairs */
-    srcref *set_refs;
+    srcref *set_refs;      /* where each value is */
+    srcref *set_name_refs; /* where each option name is */
     int nset;
 } pending_expect;
 
@@ -158,7 +159,6 @@ void ev_skip(loader *L);
 /* Stops reading the current file (after a fatal error): drops the held
  * event, so every loop over events ends. Returns YAML_NO_EVENT. */
 yaml_event_type_t ev_halt(loader *L);
-void load_position(diag_file *f, size_t off, int *line, int *col);
 /* Reports at ref, or without a location when ref is NULL. */
 void loc_report(loader *L, diag_code code, const srcref *ref, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -286,7 +286,9 @@ static void flood_is_capped(void **state)
     assert_int_equal(diag_count(d), 1000);
     assert_int_equal(diag_errors(d), 1500);
     char *s = printed(d, false);
-    assert_non_null(strstr(s, "iwm: 500 more diagnostics not shown\n1500 errors, 0 warnings\n"));
+    assert_non_null(strstr(s, "iwm: 500 more diagnostics not shown\n"
+                              "iwm: stopped at 1000 diagnostics: fix these and check again\n"
+                              "1500 errors, 0 warnings\n"));
     free(s);
     diags_free(d);
 }
@@ -356,6 +358,81 @@ static void json_output(void **state)
     diags_free(d);
 }
 
+/* Positions: byte offsets to (line, column in characters) and back, in
+ * any order of requests (the cache must never give a stale answer). */
+static void positions_both_ways(void **state)
+{
+    (void)state;
+    /* "ab\n" then "é€x\n" (2 + 3 + 1 bytes) then 20 ASCII letters. */
+    static const char text[] = "ab\n\xc3\xa9\xe2\x82\xacx\nabcdefghijklmnopqrst";
+    diag_file f = {.name = "t.yaml", .text = text, .len = sizeof text - 1};
+    static const struct {
+        size_t off;
+        int line, col;
+    } t[] = {
+        {0, 1, 1},   {2, 1, 3},   {3, 2, 1},   {5, 2, 2},   {8, 2, 3},  {9, 2, 4},
+        {10, 3, 1},  {19, 3, 10}, {29, 3, 20}, {30, 3, 21}, {15, 3, 6}, {4, 2, 2}, /* inside 'é' */
+        {6, 2, 3},   {0, 1, 1},   {99, 3, 21},
+    };
+    for (size_t k = 0; k < 2; k++) /* twice: the second pass starts from a warm cache */
+        for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+            int line, col;
+            diag_position(&f, t[i].off, &line, &col);
+            if (line != t[i].line || col != t[i].col)
+                fail_msg("offset %zu: %d:%d, want %d:%d", t[i].off, line, col, t[i].line, t[i].col);
+        }
+    static const struct {
+        int line, col;
+        size_t off;
+    } u[] = {
+        {1, 1, 0}, {1, 3, 2}, {2, 2, 5}, {2, 4, 9}, {3, 20, 29}, {3, 9, 18}, {3, 12, 21},
+        {1, 5, 5},    /* past the end of line 1: counts on into line 2 */
+        {2, 9, 14},   /* "é€x\n" is 4 characters, then "abcd", then the e */
+        {3, 99, 30},  /* clamped to the end of the file */
+        {7, 1, 30},   /* no such line */
+    };
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < sizeof u / sizeof u[0]; i++) {
+            size_t off = diag_offset(&f, u[i].line, u[i].col);
+            if (off != u[i].off)
+                fail_msg("%d:%d: offset %zu, want %zu", u[i].line, u[i].col, off, u[i].off);
+        }
+    diag_file_done(&f);
+}
+
+/* A long ASCII line is counted 8 bytes at a time: the column must still be
+ * exact where non-ASCII characters interrupt it at every alignment. */
+static void positions_on_a_long_mixed_line(void **state)
+{
+    (void)state;
+    char text[4096];
+    size_t n = 0;
+    int cols[4096];
+    int c = 1;
+    for (int i = 0; n < sizeof text - 4; i++) {
+        cols[n] = c++;
+        if (i % 13 == 7) { /* an 'é' at a shifting alignment */
+            text[n++] = (char)0xc3;
+            cols[n] = cols[n - 1];
+            text[n++] = (char)0xa9;
+        } else
+            text[n++] = (char)('a' + i % 26);
+    }
+    diag_file f = {.name = "t.yaml", .text = text, .len = n};
+    for (size_t off = 0; off < n; off += 7) {
+        int line, col;
+        diag_position(&f, off, &line, &col);
+        assert_int_equal(line, 1);
+        /* the loader's rule: an offset inside a character counts it */
+        int want = (unsigned char)text[off] == 0xa9 ? cols[off] + 1 : cols[off];
+        if (col != want)
+            fail_msg("offset %zu: column %d, want %d", off, col, want);
+        if ((unsigned char)text[off] != 0xa9)
+            assert_int_equal(diag_offset(&f, 1, col), off);
+    }
+    diag_file_done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +450,8 @@ int main(void)
         cmocka_unit_test(warnings_and_errors_by_code),
         cmocka_unit_test(stable_unique_names),
         cmocka_unit_test(json_output),
+        cmocka_unit_test(positions_both_ways),
+        cmocka_unit_test(positions_on_a_long_mixed_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

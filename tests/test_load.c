@@ -1231,6 +1231,27 @@ static void seventeen_of_each(void **state)
     buf_free(&b);
 }
 
+/* The loader stops reading once 1,000 diagnostics are kept: 3,000 scenes
+ * without choices on one line give the first 1,000 errors, located, and
+ * nothing of the rest (which once cost seconds to count). */
+static void stops_at_a_thousand_diagnostics(void **state)
+{
+    (void)state;
+    buf b = {0};
+    buf_puts(&b, TP_HEAD "chapters: [{id: c, scenes: [");
+    for (int i = 1; i <= 3000; i++)
+        buf_printf(&b, "{id: s%d}, ", i);
+    buf_puts(&b, "]}]\n");
+    diags *d = tp_fail(buf_str(&b));
+    assert_int_equal(diag_count(d), 1000);
+    assert_int_equal(diag_errors(d), 1000);
+    tp_expect(d, "pack.yaml:5:34: error: scene 's1' has no choices and is not an ending [no-choices]");
+    tp_expect(d, "scene 's1000' has no choices");
+    assert_int_equal(tp_find(d, "'s1001'"), -1);
+    diags_free(d);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1263,6 +1284,7 @@ int main(void)
         cmocka_unit_test(display_prefix),
         cmocka_unit_test(valid_less_common_forms),
         cmocka_unit_test(seventeen_of_each),
+        cmocka_unit_test(stops_at_a_thousand_diagnostics),
         cmocka_unit_test(mutated_packs_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,6 +44,12 @@
 #                           unparsed so that reading them is cheap): the
 #                           fourth takes the pack over 64 MiB in all
 #   too-many-scenes.yaml    100,001 scenes (the limit is 100,000)
+#   million-scenes.yaml     a million scenes written the usual way: 34 MB,
+#                           over the file cap (a valid scene takes at least
+#                           19 bytes, so no valid million fits under it)
+#   million-scenes-flow.yaml a million scenes as {id: sN} on one 14 MB line,
+#                           under the cap: each lacks choices, and the
+#                           loader stops at its 1,000th diagnostic
 #   too-many-vars.yaml      4,097 dimensions (the limit is 4,096)
 # POSIX sh and awk; nothing else.
 
@@ -351,6 +357,19 @@ done
     printf 'chapters:\n  - id: one\n    scenes:\n'
     awk 'BEGIN { for (i = 1; i <= 100001; i++) printf "      - {id: s%d, ending: {}}\n", i }'
 } >too-many-scenes.yaml
+
+{
+    head4
+    printf 'chapters:\n  - id: one\n    scenes:\n'
+    awk 'BEGIN { for (i = 1; i <= 1000000; i++) printf "      - {id: s%d, ending: {}}\n", i }'
+} >million-scenes.yaml
+
+{
+    head4
+    printf 'chapters: [{id: one, scenes: ['
+    awk 'BEGIN { for (i = 1; i <= 1000000; i++) printf "{id: s%d},", i }'
+    printf ']}]\n'
+} >million-scenes-flow.yaml
 
 {
     head4
