@@ -911,7 +911,7 @@ static void parse_notes(loader *L)
 
 /* ---- expectations ------------------------------------------------------- */
 
-static bool get_number(loader *L, const char *what, double *out)
+static bool get_number(loader *L, const char *what, double *out, srcref *ref)
 {
     const char *s;
     srcref r;
@@ -931,6 +931,7 @@ static bool get_number(loader *L, const char *what, double *out)
         return false;
     }
     *out = v;
+    *ref = r;
     return true;
 }
 
@@ -948,7 +949,8 @@ static void parse_check(loader *L)
     int k, what = 0;
     VEC(const char *) names = {0};
     VEC(const char *) values = {0};
-    VEC(srcref) refs = {0};
+    VEC(srcref) refs = {0}, name_refs = {0};
+    srcref bound_ref[2];
     while ((k = next_key(L, keys, &seen, "an expectation")) != KEY_END) {
         if (k <= 3) {
             what++;
@@ -959,9 +961,9 @@ static void parse_check(loader *L)
             if (get_str(L, quoted[k], &s, &n, &pe.ref))
                 pe.name = intern_str(L->p->names, s, n);
         } else if (k == 4) {
-            x->has_min = get_number(L, "'min'", &x->min);
+            x->has_min = get_number(L, "'min'", &x->min, &bound_ref[0]);
         } else if (k == 5) {
-            x->has_max = get_number(L, "'max'", &x->max);
+            x->has_max = get_number(L, "'max'", &x->max, &bound_ref[1]);
         } else if (k == 6) {
             get_bool(L, "'reachable'", &x->reachable);
         } else if (begin(L, YAML_MAPPING_START_EVENT, "'set'", NULL)) {
@@ -976,6 +978,7 @@ static void parse_check(loader *L)
                 VEC_PUSH(names, name);
                 VEC_PUSH(values, val);
                 VEC_PUSH(refs, vref);
+                VEC_PUSH(name_refs, nref);
             }
             free(seen_names.v);
         }
@@ -986,18 +989,31 @@ static void parse_check(loader *L)
     /* A 'min' or 'max' given but refused was reported already. */
     else if (!(seen & (16 | 32)) && !x->reachable && !L->stop)
         loc_report(L, D_MISSING_KEY, &where, "an expectation needs 'min', 'max' or 'reachable: true'");
+    /* get_number allowed -1..1, a correlation's range; the kind, which may
+     * come after the bounds, says whether a share (0..1) was meant. */
+    else if (what == 1 && x->kind != EX_STABILITY) {
+        for (int b = 0; b < 2; b++)
+            if ((b ? x->has_max : x->has_min) && (b ? x->max : x->min) < 0) {
+                loc_report(L, D_BAD_VALUE, &bound_ref[b], "'%s' of a share must lie between 0 and 1",
+                           b ? "max" : "min");
+                *(b ? &x->has_max : &x->has_min) = false;
+            }
+    }
     pe.nset = (int)names.n;
     pe.set_names = arena_alloc(L->a, (names.n + 1) * sizeof(char *));
     pe.set_values = arena_alloc(L->a, (names.n + 1) * sizeof(char *));
     pe.set_refs = arena_alloc(L->a, (names.n + 1) * sizeof(srcref));
+    pe.set_name_refs = arena_alloc(L->a, (names.n + 1) * sizeof(srcref));
     for (size_t i = 0; i < names.n; i++) {
         pe.set_names[i] = names.v[i];
         pe.set_values[i] = values.v[i];
         pe.set_refs[i] = refs.v[i];
+        pe.set_name_refs[i] = name_refs.v[i];
     }
     free(names.v);
     free(values.v);
     free(refs.v);
+    free(name_refs.v);
     /* The check as the author wrote it, for the report. */
     char text[256];
     int len = snprintf(text, sizeof text, "%s %s", keys[x->kind], pe.name ? pe.name : "?");

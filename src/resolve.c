@@ -551,7 +551,7 @@ void load_resolve(loader *L)
         for (int k = 0; k < pe->nset; k++) {
             int var = map_get(&x.vars, pe->set_names[k]);
             if (var < 0 || p->vars[var].kind != V_OPTION) {
-                loc_report(L, D_UNKNOWN_NAME, &pe->set_refs[k], "no option '%s'", pe->set_names[k]);
+                loc_report(L, D_UNKNOWN_NAME, &pe->set_name_refs[k], "no option '%s'", pe->set_names[k]);
                 continue;
             }
             int val = -1;
