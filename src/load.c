@@ -92,6 +92,10 @@ static diag_file *read_disk(loader *L, const char *rel, const srcref *ref)
         return NULL;
     }
     size_t rl = strlen(L->root_real);
+    if (ref != &root_ref && !strcmp(real, L->root_real)) {
+        loc_report(L, D_FILE_UNREADABLE, ref, "cannot read '%s': it is the pack's directory, not a file", rel);
+        return NULL;
+    }
     if (ref != &root_ref && (strncmp(real, L->root_real, rl) != 0 || real[rl] != '/')) {
         loc_report(L, D_INCLUDE_OUTSIDE, ref, "'%s' resolves outside the pack's directory", rel);
         return NULL;
