@@ -213,7 +213,7 @@ static bool enter(parser *p)
  * assignment habit of other languages. */
 static void fail_equals(parser *p, size_t at)
 {
-    char c = at + 1 < p->n ? p->src[at + 1] : '\0';
+    char c = (char)(at + 1 < p->n ? p->src[at + 1] : 0);
     if (c == '<' || c == '>') {
         fail(p, D_EXPR_SYNTAX, at, "'=%c' is not a comparison: write '%c='", c, c);
         return;
@@ -221,7 +221,7 @@ static void fail_equals(parser *p, size_t at)
     size_t i = at;
     while (i > 0 && (p->src[i - 1] == ' ' || p->src[i - 1] == '\t'))
         i--;
-    c = i > 0 ? p->src[i - 1] : '\0';
+    c = (char)(i > 0 ? p->src[i - 1] : 0);
     if (i < at && (c == '<' || c == '>' || c == '!'))
         fail(p, D_EXPR_SYNTAX, at, "'%c' and '=' are apart: write '%c=' without a space", c, c);
     else
