@@ -411,6 +411,10 @@ static void parse_file(loader *L, diag_file *f, bool root)
  * edited pack from the one it was made with. */
 static void hash_file(loader *L, uint64_t *h, const diag_file *f)
 {
+    /* Only a pack that loads has a hash to show (saves check it): a
+     * refused one would hash up to 64 MB for nothing. */
+    if (diag_errors(L->d))
+        return;
     for (const char *s = f->name + strlen(L->display); *s; s++)
         *h = (*h ^ (unsigned char)*s) * 1099511628211ull;
     /* Eight bytes a step: FNV-1a's structure on words (with a final mix),
@@ -743,6 +747,7 @@ void load_cleanup(loader *L)
 {
     free(L->includes.v);
     free(L->vars.v);
+    free(L->var_names.v);
     free(L->notes.v);
     free(L->styles.v);
     free(L->outcomes.v);

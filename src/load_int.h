@@ -26,6 +26,18 @@
         (vec).v[(vec).n++] = (item);                                                               \
     } while (0)
 
+/* A set of interned names (compared by pointer), hashed: a mapping keyed
+ * by names may hold thousands of keys (a hostile pack declares 4,096), and
+ * comparing each new key with every earlier one was quadratic. Zeroed is
+ * empty; free(set.v) frees it. */
+typedef struct name_set {
+    const char **v; /* the open-addressing table, cap slots */
+    size_t n, cap;
+} name_set;
+
+/* Adds name (not NULL); false when it was already in the set. */
+bool name_set_add(name_set *s, const char *name);
+
 /* Where a scalar was in its file, so that an offset inside its value can be
  * mapped back to a line and column (see load_locate). */
 typedef struct srcref {
@@ -130,6 +142,7 @@ struct loader {
     /* the model under construction */
     VEC(include_ref) includes;
     VEC(pk_var) vars;
+    name_set var_names; /* the names in vars, for the duplicate check */
     VEC(pk_note) notes;
     VEC(pk_region *) styles;
     VEC(pk_region *) outcomes;

@@ -6,6 +6,7 @@
  * their keys against a fixed table (unknown keys get a "did you mean") and
  * reject duplicates, which libyaml itself accepts silently.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,7 +297,34 @@ static void require(loader *L, const srcref *ref, const char *const *keys, uint6
 /* For mappings keyed by user names (dimensions, options, styles...): the
  * next key as an interned name, or NULL at the end. Duplicates within the
  * mapping are reported (seen holds the names so far). */
-typedef VEC(const char *) name_set;
+static size_t name_slot(const name_set *s, const char *name)
+{
+    /* Interned pointers: the address is the identity, and its low bits
+     * are alignment, so mix before masking. */
+    size_t h = (size_t)(((uintptr_t)name >> 3) * 0x9e3779b97f4a7c15ull);
+    size_t i = (h ^ (h >> 29)) & (s->cap - 1);
+    while (s->v[i] && s->v[i] != name)
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+bool name_set_add(name_set *s, const char *name)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        name_set bigger = {xcalloc(s->cap ? 2 * s->cap : 16, sizeof(char *)), 0, s->cap ? 2 * s->cap : 16};
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->v[i])
+                bigger.v[name_slot(&bigger, s->v[i])] = s->v[i], bigger.n++;
+        free(s->v);
+        *s = bigger;
+    }
+    size_t i = name_slot(s, name);
+    if (s->v[i])
+        return false;
+    s->v[i] = name;
+    s->n++;
+    return true;
+}
 
 static const char *next_name(loader *L, name_set *seen, const char *what, srcref *ref)
 {
@@ -313,15 +341,11 @@ static const char *next_name(loader *L, name_set *seen, const char *what, srcref
             ev_skip(L);
             continue;
         }
-        bool dup = false;
-        for (size_t i = 0; i < seen->n; i++)
-            dup |= seen->v[i] == name;
-        if (dup) {
+        if (!name_set_add(seen, name)) {
             loc_report(L, D_DUPLICATE_KEY, ref, "duplicate key '%s'", name);
             ev_skip(L);
             continue;
         }
-        VEC_PUSH(*seen, name);
         return name;
     }
 }
@@ -404,15 +428,11 @@ static void effect_block(loader *L, pk_effects *fx, pk_effect_block **tail)
             ev_skip(L);
             continue;
         }
-        bool dup = false;
-        for (size_t i = 0; i < seen.n; i++)
-            dup |= seen.v[i] == name;
-        if (dup) {
+        if (!name_set_add(&seen, name)) {
             loc_report(L, D_DUPLICATE_KEY, &nref, "duplicate key '%s' in effects", name);
             ev_skip(L);
             continue;
         }
-        VEC_PUSH(seen, name);
         if (!strcmp(name, "when")) {
             if (b->when || b->first)
                 loc_report(L, D_BAD_VALUE, &nref, "'when' must come first in an effects mapping");
@@ -696,12 +716,11 @@ static void add_var(loader *L, pk_var *v, const srcref *ref)
         loc_report(L, D_TOO_MANY, ref, "a pack may declare at most %d state names", PACK_MAX_VARS);
         return;
     }
-    for (size_t i = 0; i < L->vars.n; i++)
-        if (L->vars.v[i].name == v->name) {
-            loc_report(L, D_DUPLICATE_ID, ref, "'%s' is declared twice (names of dimensions, flags, "
-                       "counters and options share one namespace)", v->name);
-            return;
-        }
+    if (!name_set_add(&L->var_names, v->name)) {
+        loc_report(L, D_DUPLICATE_ID, ref, "'%s' is declared twice (names of dimensions, flags, "
+                   "counters and options share one namespace)", v->name);
+        return;
+    }
     v->loc = (pk_loc){ref->f->name, ref->line, ref->col};
     VEC_PUSH(L->vars, *v);
 }
