@@ -584,13 +584,27 @@ static void range_of(const char *s, expr_type want, int64_t *lo, int64_t *hi)
     expr_range(ok_as(s, want), LO, HI, lo, hi);
 }
 
+/* A condition or number and the exact range worked out by hand. */
+struct range_case {
+    const char *s;
+    int64_t lo, hi;
+};
+
+static void check_ranges(const struct range_case *t, size_t count, expr_type want)
+{
+    for (size_t i = 0; i < count; i++) {
+        int64_t lo, hi;
+        range_of(t[i].s, want, &lo, &hi);
+        if (lo != t[i].lo || hi != t[i].hi)
+            fail_msg("'%s': [%lld, %lld], want [%lld, %lld]", t[i].s, (long long)lo, (long long)hi,
+                     (long long)t[i].lo, (long long)t[i].hi);
+    }
+}
+
 static void range_definite(void **state)
 {
     (void)state;
-    static const struct {
-        const char *s;
-        int64_t lo, hi;
-    } t[] = {
+    static const struct range_case t[] = {
         {"x > 200", 0, 0},          /* never true: x is at most 100 */
         {"x >= 0", 1, 1},           /* always true */
         {"x <= 100", 1, 1},
@@ -607,22 +621,13 @@ static void range_definite(void **state)
         {"weather == \"storm\"", 0, 1},
         {"a", 0, 1},
     };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        int64_t lo, hi;
-        range_of(t[i].s, T_BOOL, &lo, &hi);
-        if (lo != t[i].lo || hi != t[i].hi)
-            fail_msg("'%s': [%lld, %lld], want [%lld, %lld]", t[i].s, (long long)lo, (long long)hi,
-                     (long long)t[i].lo, (long long)t[i].hi);
-    }
+    check_ranges(t, sizeof t / sizeof t[0], T_BOOL);
 }
 
 static void range_numbers(void **state)
 {
     (void)state;
-    static const struct {
-        const char *s;
-        int64_t lo, hi;
-    } t[] = {
+    static const struct range_case t[] = {
         {"x * 2", 0, 200},
         {"x - y", -50, 150},
         {"-y", -50, 50},
@@ -633,13 +638,7 @@ static void range_numbers(void **state)
         {"big + big", -INT32_MAX - 1, INT32_MAX}, /* clamped like evaluation */
         {"big * big", -INT32_MAX - 1, INT32_MAX},
     };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        int64_t lo, hi;
-        range_of(t[i].s, T_NUM, &lo, &hi);
-        if (lo != t[i].lo || hi != t[i].hi)
-            fail_msg("'%s': [%lld, %lld], want [%lld, %lld]", t[i].s, (long long)lo, (long long)hi,
-                     (long long)t[i].lo, (long long)t[i].hi);
-    }
+    check_ranges(t, sizeof t / sizeof t[0], T_NUM);
 }
 
 /* and, or, == and != over operands whose ranges are definite, disjoint,
@@ -647,10 +646,7 @@ static void range_numbers(void **state)
 static void range_logic_and_equality(void **state)
 {
     (void)state;
-    static const struct {
-        const char *s;
-        int64_t lo, hi;
-    } t[] = {
+    static const struct range_case t[] = {
         {"a and b", 0, 1},
         {"x >= 0 and x <= 100", 1, 1},  /* both always true */
         {"x >= 0 and a", 0, 1},
@@ -677,13 +673,7 @@ static void range_logic_and_equality(void **state)
         {"3 != 4", 1, 1},
         {"(x > 200) != false", 0, 0},
     };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        int64_t lo, hi;
-        range_of(t[i].s, T_BOOL, &lo, &hi);
-        if (lo != t[i].lo || hi != t[i].hi)
-            fail_msg("'%s': [%lld, %lld], want [%lld, %lld]", t[i].s, (long long)lo, (long long)hi,
-                     (long long)t[i].lo, (long long)t[i].hi);
-    }
+    check_ranges(t, sizeof t / sizeof t[0], T_BOOL);
 }
 
 /* Every value an expression takes over the whole box of its variables lies
