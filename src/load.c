@@ -221,6 +221,12 @@ static bool precheck(loader *L, diag_file *f)
                 code = D_INVALID_UTF8;
             } else if (cp >= 0x80 && cp < 0xa0) {
                 code = D_CONTROL_CHAR;
+            } else if (cp == 0xfffe || cp == 0xffff) {
+                /* libyaml refuses these noncharacters too, but as "control
+                 * characters" with the character itself in the quoted line. */
+                code = D_INVALID_UTF8;
+                what = cp == 0xfffe ? "the noncharacter U+FFFE in a pack file"
+                                    : "the noncharacter U+FFFF in a pack file";
             } else {
                 i += k;
                 continue;
@@ -232,7 +238,7 @@ static bool precheck(loader *L, diag_file *f)
         }
         int line, col;
         diag_position(f, i, &line, &col);
-        if (code == D_INVALID_UTF8)
+        if (code == D_INVALID_UTF8 && !what)
             diag_report(L->d, code, f, line, col, "invalid UTF-8 (byte 0x%02x)", c);
         else if (code == D_CONTROL_CHAR)
             diag_report(L->d, code, f, line, col, "terminal control character (byte 0x%02x) in a pack file",
