@@ -368,7 +368,7 @@ void diag_print(const diags *cd, FILE *f, bool color)
         }
     }
     if (d->dropped)
-        fprintf(f, "iwm: %zu more diagnostics not shown\n", d->dropped);
+        fprintf(f, "iwm: %zu more diagnostic%s not shown\n", d->dropped, d->dropped == 1 ? "" : "s");
     if (d->n >= MAX_KEPT)
         fprintf(f, "iwm: stopped at %d diagnostics: fix these and check again\n", MAX_KEPT);
     if (d->errors + d->warnings > 1)

@@ -269,12 +269,19 @@ static void report_yaml_error(loader *L)
     if (yp->problem && yp->context && strstr(yp->problem, "end of stream"))
         m = yp->context_mark;
     const char *problem = yp->problem ? yp->problem : "the YAML parser failed";
+    int line = (int)m.line + 1, col = (int)m.column + 1;
+    /* At the end of a file without a final newline, libyaml's mark is on
+     * the line after the last: show the end of the last line instead. */
+    if (L->cur && L->cur->text) {
+        int end_line, end_col;
+        diag_position(L->cur, L->cur->len, &end_line, &end_col);
+        if (line > end_line || (line == end_line && col > end_col))
+            line = end_line, col = end_col;
+    }
     if (yp->context)
-        diag_report(L->d, D_YAML_SYNTAX, L->cur, (int)m.line + 1, (int)m.column + 1,
-                    "YAML: %s %s", problem, yp->context);
+        diag_report(L->d, D_YAML_SYNTAX, L->cur, line, col, "YAML: %s %s", problem, yp->context);
     else
-        diag_report(L->d, D_YAML_SYNTAX, L->cur, (int)m.line + 1, (int)m.column + 1, "YAML: %s",
-                    problem);
+        diag_report(L->d, D_YAML_SYNTAX, L->cur, line, col, "YAML: %s", problem);
 }
 
 /* Stops reading the file: the held event is dropped, so that every loop
@@ -461,16 +468,19 @@ void load_text(loader *L, diag_file *f)
     FILE *in = fopen(path, "rb");
     if (!in)
         return;
-    char *data = xmalloc(f->len + 1);
-    size_t got = fread(data, 1, f->len, in);
+    /* The same bytes as parsed: f->len counts them after a BOM was
+     * dropped, so read 3 more and drop it again. If the file changed
+     * meanwhile, the quoted line may differ, but never the length. */
+    char *data = xmalloc(f->len + 4);
+    size_t got = fread(data, 1, f->len + 3, in);
     fclose(in);
-    data[got] = '\0';
-    /* The same bytes as parsed (a BOM was dropped then, so drop it again);
-     * if the file changed meanwhile, the quoted line may differ. */
     if (got >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
-        memmove(data, data + 3, got - 3 + 1);
+        memmove(data, data + 3, got - 3);
         got -= 3;
     }
+    if (got > f->len)
+        got = f->len;
+    data[got] = '\0';
     f->text = data;
     f->len = got;
 }

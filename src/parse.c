@@ -84,12 +84,14 @@ static bool unsafe_at(const char *s, size_t n, size_t *at)
 }
 
 /* Takes the current scalar as a string copied into the arena. On any other
- * node, reports and skips it. */
-static bool get_str(loader *L, const char *what, const char **out, size_t *len, srcref *ref)
+ * node, reports that what must be want ("text", "a number"...) and skips
+ * it. */
+static bool get_scalar(loader *L, const char *what, const char *want, const char **out, size_t *len,
+                       srcref *ref)
 {
     if (ev_peek(L) != YAML_SCALAR_EVENT) {
         if (L->have)
-            wrong(L, what, "text");
+            wrong(L, what, want);
         return false;
     }
     const yaml_event_t *e = &L->ev;
@@ -121,6 +123,12 @@ static bool get_str(loader *L, const char *what, const char **out, size_t *len, 
     if (ref)
         *ref = r;
     return true;
+}
+
+/* get_scalar for a value that is text. */
+static bool get_str(loader *L, const char *what, const char **out, size_t *len, srcref *ref)
+{
+    return get_scalar(L, what, "text", out, len, ref);
 }
 
 static bool is_plain(const srcref *r)
@@ -164,7 +172,7 @@ static bool get_int(loader *L, const char *what, int32_t *out, srcref *ref)
     const char *s;
     size_t n;
     srcref r;
-    if (!get_str(L, what, &s, &n, &r))
+    if (!get_scalar(L, what, "a whole number", &s, &n, &r))
         return false;
     if (ref)
         *ref = r;
@@ -192,7 +200,7 @@ static bool get_bool(loader *L, const char *what, bool *out)
 {
     const char *s;
     srcref r;
-    if (!get_str(L, what, &s, NULL, &r))
+    if (!get_scalar(L, what, "true or false", &s, NULL, &r))
         return false;
     if (is_plain(&r) && (!strcmp(s, "true") || !strcmp(s, "false"))) {
         *out = s[0] == 't';
@@ -934,7 +942,7 @@ static bool get_number(loader *L, const char *what, double *out, srcref *ref)
 {
     const char *s;
     srcref r;
-    if (!get_str(L, what, &s, NULL, &r))
+    if (!get_scalar(L, what, "a number", &s, NULL, &r))
         return false;
     char *end;
     double v = strtod(s, &end);

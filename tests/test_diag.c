@@ -291,6 +291,14 @@ static void flood_is_capped(void **state)
                               "1500 errors, 0 warnings\n"));
     free(s);
     diags_free(d);
+
+    d = diags_new();
+    for (int i = 0; i < 1001; i++)
+        diag_report(d, D_UNKNOWN_KEY, NULL, 0, 0, "key %d", i);
+    s = printed(d, false);
+    assert_non_null(strstr(s, "iwm: 1 more diagnostic not shown\n"));
+    free(s);
+    diags_free(d);
 }
 
 /* ---- the code table ----------------------------------------------------- */
@@ -433,6 +441,40 @@ static void positions_on_a_long_mixed_line(void **state)
     diag_file_done(&f);
 }
 
+/* The edges of both conversions: invalid bytes (which the loader refuses
+ * before any position is asked for, but which must still count one column
+ * each), a line below 1, and a column that ends exactly where the next
+ * line starts. */
+static void positions_at_the_edges(void **state)
+{
+    (void)state;
+    static const char bad[] = "\xff\xffx";
+    diag_file f = {.name = "t.yaml", .text = bad, .len = sizeof bad - 1};
+    int line, col;
+    diag_position(&f, 2, &line, &col);
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 3);
+    diag_position(&f, 3, &line, &col);
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 4);
+    assert_int_equal(diag_offset(&f, 1, 3), 2);
+    diag_file_done(&f);
+
+    static const char text[] = "a\nb";
+    diag_file g = {.name = "t.yaml", .text = text, .len = sizeof text - 1};
+    assert_int_equal(diag_offset(&g, 0, 1), 0); /* counted as line 1 */
+    assert_int_equal(diag_offset(&g, -3, 2), 1);
+    /* Column 3 of line 1 runs past its '\n' to the start of line 2 (as
+     * libyaml's end marks may); line 2's positions stay right after it. */
+    assert_int_equal(diag_offset(&g, 1, 3), 2);
+    diag_position(&g, 2, &line, &col);
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 1);
+    assert_int_equal(diag_offset(&g, 2, 1), 2);
+    assert_int_equal(diag_offset(&g, 2, 2), 3);
+    diag_file_done(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +494,7 @@ int main(void)
         cmocka_unit_test(json_output),
         cmocka_unit_test(positions_both_ways),
         cmocka_unit_test(positions_on_a_long_mixed_line),
+        cmocka_unit_test(positions_at_the_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

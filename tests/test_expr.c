@@ -335,6 +335,10 @@ static void syntax_errors(void **state)
         {"()", D_EXPR_SYNTAX, 1, "expected a value, found ')'"},
         {"not", D_EXPR_SYNTAX, 3, "expected a value, found the end of the condition"},
         {"a and", D_EXPR_SYNTAX, 5, "expected a value, found the end of the condition"},
+        {"true or (", D_EXPR_SYNTAX, 9, "expected a value, found the end of the condition"},
+        /* arithmetic with its right operand missing */
+        {"x +", D_EXPR_SYNTAX, 3, "expected a value, found the end of the condition"},
+        {"x + > 1", D_EXPR_SYNTAX, 4, "expected a value, found '>'"},
         {"1 < x < 3", D_EXPR_SYNTAX, 6, "comparisons do not chain: write 'a < b and b < c'"},
         {"x > 2147483648", D_EXPR_SYNTAX, 4, "number too large (the limit is 2147483647)"},
         {"x > 99999999999999999999", D_EXPR_SYNTAX, 4, "number too large (the limit is 2147483647)"},
@@ -374,6 +378,9 @@ static void unicode_character_quoted_whole(void **state)
          "unexpected character '\xE2\x80\x9C'"},
         {"\xC3\xA9t\xC3\xA9", D_EXPR_SYNTAX, 0, "unexpected character '\xC3\xA9'"},
         {"x > 1 \xF0\x9F\x98\x80", D_EXPR_SYNTAX, 6, "unexpected '\xF0\x9F\x98\x80' after the condition"},
+        /* a lead byte whose continuation bytes are missing: the token
+         * stops at the end of the condition, not past it */
+        {"x > \xC3", D_EXPR_SYNTAX, 4, "unexpected character '\xC3'"},
     };
     check_errors(t, sizeof t / sizeof t[0]);
 
@@ -403,6 +410,7 @@ static void single_equals(void **state)
         {"x > = 1", D_EXPR_SYNTAX, 4, "'>' and '=' are apart: write '>=' without a space"},
         {"x <\t= 1", D_EXPR_SYNTAX, 4, "'<' and '=' are apart: write '<=' without a space"},
         {"x = = 1", D_EXPR_SYNTAX, 2, "'=' is not a comparison: write '=='"},
+        {"x =", D_EXPR_SYNTAX, 2, "'=' is not a comparison: write '=='"},
     };
     check_errors(t, sizeof t / sizeof t[0]);
 }
@@ -634,6 +642,7 @@ static void range_numbers(void **state)
         {"-x", -100, 0},
         {"x / 2", 0, 50},
         {"x / -2", -50, 0},
+        {"x / 0", -100, 100}, /* any divisor but one nonzero constant: |x / 0| <= |x| */
         {"7", 7, 7},
         {"big + big", -INT32_MAX - 1, INT32_MAX}, /* clamped like evaluation */
         {"big * big", -INT32_MAX - 1, INT32_MAX},
@@ -669,6 +678,8 @@ static void range_logic_and_equality(void **state)
         {"y != x + 51", 1, 1},
         {"x != y + 150", 0, 1},
         {"x != y", 0, 1},
+        {"5 != x", 0, 1},               /* a single value against a range holding it */
+        {"5 != y + 60", 1, 1},          /* 5 against [10, 110] */
         {"3 != 3", 0, 0},
         {"3 != 4", 1, 1},
         {"(x > 200) != false", 0, 0},

@@ -1252,6 +1252,32 @@ static void stops_at_a_thousand_diagnostics(void **state)
     buf_free(&b);
 }
 
+/* A file's text is released after parsing and read again to quote a line
+ * found wrong later: a BOM must be dropped the same way both times, or
+ * the quoted line loses its last three bytes. */
+static void requoted_line_after_a_bom(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    const char *pack = "\xef\xbb\xbf" TP_HEAD "chapters:\n  - id: c\n    scenes:\n"
+                       "      - id: s\n        text: T\n        choices:\n"
+                       "          - id: go\n            text: Go\n            goto: nowhere";
+    write_str(dir, "pack.yaml", pack);
+    diags *d = diags_new();
+    assert_null(pack_load(dir, d));
+    char *out = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&out, &n);
+    assert_non_null(f);
+    diag_print(d, f, false);
+    fclose(f);
+    if (!strstr(out, ":13:19: error: no scene 'nowhere'") || !strstr(out, "   13 |             goto: nowhere\n"))
+        fail_msg("%s", out);
+    free(out);
+    diags_free(d);
+    rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1285,6 +1311,7 @@ int main(void)
         cmocka_unit_test(valid_less_common_forms),
         cmocka_unit_test(seventeen_of_each),
         cmocka_unit_test(stops_at_a_thousand_diagnostics),
+        cmocka_unit_test(requoted_line_after_a_bom),
         cmocka_unit_test(mutated_packs_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
