@@ -202,7 +202,8 @@ static size_t put_printable(buf *b, const char *s, size_t n)
         uint32_t cp;
         size_t k = utf8_decode(s + i, n - i, &cp);
         if (!k || (cp >= 0x80 && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
-            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x61c || cp == 0xfffe ||
+            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x61c || cp == 0x2028 ||
+            cp == 0x2029 || cp == 0xfffe ||
             cp == 0xffff) {
             buf_putc(b, '?');
             width++;

@@ -212,6 +212,10 @@ static bool precheck(loader *L, diag_file *f)
         if (c == 0) {
             code = D_NUL_BYTE;
             what = "NUL byte in a pack file";
+        } else if (c == '\r' && (i + 1 == n || t[i + 1] != '\n')) {
+            /* The same for a carriage return alone (old Mac line ends). */
+            code = D_CONTROL_CHAR;
+            what = "a carriage return without a line feed: save the file with LF or CRLF line ends";
         } else if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f) {
             code = D_CONTROL_CHAR;
         } else if (c >= 0x80) {
@@ -221,6 +225,12 @@ static bool precheck(loader *L, diag_file *f)
                 code = D_INVALID_UTF8;
             } else if (cp >= 0x80 && cp < 0xa0) {
                 code = D_CONTROL_CHAR;
+            } else if (cp == 0x2028 || cp == 0x2029) {
+                /* libyaml counts them as line breaks and a diagnostic's
+                 * line table does not: positions after one would be off. */
+                code = D_CONTROL_CHAR;
+                what = cp == 0x2028 ? "a Unicode line separator (U+2028) in a pack file: end the line with a newline"
+                                    : "a Unicode paragraph separator (U+2029) in a pack file: use a blank line";
             } else if (cp == 0xfffe || cp == 0xffff) {
                 /* libyaml refuses these noncharacters too, but as "control
                  * characters" with the character itself in the quoted line. */
@@ -240,7 +250,7 @@ static bool precheck(loader *L, diag_file *f)
         diag_position(f, i, &line, &col);
         if (code == D_INVALID_UTF8 && !what)
             diag_report(L->d, code, f, line, col, "invalid UTF-8 (byte 0x%02x)", c);
-        else if (code == D_CONTROL_CHAR)
+        else if (code == D_CONTROL_CHAR && !what)
             diag_report(L->d, code, f, line, col, "terminal control character (byte 0x%02x) in a pack file",
                         c >= 0x80 ? (unsigned char)t[i + 1] : c);
         else
@@ -459,8 +469,14 @@ static void release_text(loader *L, diag_file *f)
 
 void load_text(loader *L, diag_file *f)
 {
-    int i = (int)(f - L->files);
-    if (f->text || i < 0 || i >= L->nfiles || !L->owned[i] || !L->rel[i])
+    if (f->text)
+        return;
+    /* f may be a stand-in for the root file, outside L->files: find it by
+     * equality (subtracting unrelated pointers is undefined). */
+    int i = 0;
+    while (i < L->nfiles && &L->files[i] != f)
+        i++;
+    if (i == L->nfiles || !L->owned[i] || !L->rel[i])
         return;
     char path[PATH_MAX];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", L->root_dir, L->rel[i]) >= sizeof path)
