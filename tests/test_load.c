@@ -1278,6 +1278,52 @@ static void requoted_line_after_a_bom(void **state)
     rm_tree(dir);
 }
 
+/* Seventeen scenes each naming one content note (the single-name form)
+ * load, and the last one carries its note. */
+static void seventeen_single_content_notes(void **state)
+{
+    (void)state;
+    buf b = {0};
+    buf_puts(&b, TP_HEAD "content_notes:\n  loss: {label: Loss, text: A death.}\n"
+                 "chapters:\n  - id: c\n    scenes:\n");
+    for (int i = 0; i < 17; i++)
+        buf_printf(&b, "      - id: s%d\n        content_note: loss\n        text: T\n"
+                       "        choices: [{id: go, text: Go, goto: s%d}]\n",
+                   i, i + 1);
+    buf_puts(&b, "      - id: s17\n        text: End\n        ending: {}\n");
+    pack *p = tp_load_clean(buf_str(&b));
+    assert_int_equal(tp_scene(p, "s16")->notes, 1u);
+    assert_int_equal(tp_scene(p, "s17")->notes, 0u);
+    pack_free(p);
+    buf_free(&b);
+}
+
+/* An included file on disk is released after parsing and read again when
+ * resolution finds an error in it: the quoted line is its own. */
+static void requoted_line_in_an_include(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    write_str(dir, "pack.yaml", TP_HEAD "include: [chapters/a.yaml]\n");
+    write_str(dir, "chapters/a.yaml", "chapters:\n  - id: c\n    scenes:\n      - id: s\n        text: T\n"
+                                      "        choices:\n          - id: go\n            text: Go\n"
+                                      "            goto: nowhere\n");
+    diags *d = diags_new();
+    assert_null(pack_load(dir, d));
+    char *out = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&out, &n);
+    assert_non_null(f);
+    diag_print(d, f, false);
+    fclose(f);
+    if (!strstr(out, "chapters/a.yaml:9:19: error: no scene 'nowhere'") ||
+        !strstr(out, "    9 |             goto: nowhere\n"))
+        fail_msg("%s", out);
+    free(out);
+    diags_free(d);
+    rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1312,6 +1358,8 @@ int main(void)
         cmocka_unit_test(seventeen_of_each),
         cmocka_unit_test(stops_at_a_thousand_diagnostics),
         cmocka_unit_test(requoted_line_after_a_bom),
+        cmocka_unit_test(seventeen_single_content_notes),
+        cmocka_unit_test(requoted_line_in_an_include),
         cmocka_unit_test(mutated_packs_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

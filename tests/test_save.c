@@ -1305,6 +1305,17 @@ static void test_save_dir(void **state)
     assert_string_equal(err, msg);
     assert_int_equal(errno, ENOTDIR);
 
+    /* A dangling symlink where the directory should be: mkdir says it
+     * exists, stat that it does not. */
+    unlink(packdir);
+    char missing[920];
+    snprintf(missing, sizeof missing, "%s/missing", iwm);
+    assert_int_equal(symlink(missing, packdir), 0);
+    assert_int_equal(save_dir("savetest", true, out, sizeof out, err, sizeof err), -1);
+    assert_string_equal(err, msg);
+    assert_int_equal(errno, ENOTDIR);
+    unlink(packdir);
+
     if (old_xdg)
         setenv("XDG_STATE_HOME", old_xdg, 1);
     else
