@@ -1252,6 +1252,18 @@ static void stops_at_a_thousand_diagnostics(void **state)
     buf_free(&b);
 }
 
+/* What `iwm check` prints for d (the caller frees it). */
+static char *printed(diags *d)
+{
+    char *out = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&out, &n);
+    assert_non_null(f);
+    diag_print(d, f, false);
+    fclose(f);
+    return out;
+}
+
 /* A file's text is released after parsing and read again to quote a line
  * found wrong later: a BOM must be dropped the same way both times, or
  * the quoted line loses its last three bytes. */
@@ -1265,12 +1277,7 @@ static void requoted_line_after_a_bom(void **state)
     write_str(dir, "pack.yaml", pack);
     diags *d = diags_new();
     assert_null(pack_load(dir, d));
-    char *out = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&out, &n);
-    assert_non_null(f);
-    diag_print(d, f, false);
-    fclose(f);
+    char *out = printed(d);
     if (!strstr(out, ":13:19: error: no scene 'nowhere'") || !strstr(out, "   13 |             goto: nowhere\n"))
         fail_msg("%s", out);
     free(out);
@@ -1310,12 +1317,7 @@ static void requoted_line_in_an_include(void **state)
                                       "            goto: nowhere\n");
     diags *d = diags_new();
     assert_null(pack_load(dir, d));
-    char *out = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&out, &n);
-    assert_non_null(f);
-    diag_print(d, f, false);
-    fclose(f);
+    char *out = printed(d);
     if (!strstr(out, "chapters/a.yaml:9:19: error: no scene 'nowhere'") ||
         !strstr(out, "    9 |             goto: nowhere\n"))
         fail_msg("%s", out);
