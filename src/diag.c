@@ -8,6 +8,7 @@
  */
 #include "diag.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,22 @@ static size_t line_of(diag_file *f, size_t off)
     return lo;
 }
 
+/* Walks from byte at, column *c, one character at a time (eight ASCII
+ * bytes at a time where it can) until byte to or column col, whichever
+ * comes first; returns the byte reached and leaves its column in *c. */
+static size_t walk(const diag_file *f, size_t at, int *c, size_t to, int col)
+{
+    while (at < to && *c < col) {
+        if (to - at >= 8 && col - *c >= 8 && ascii8(f->text + at)) {
+            at += 8, *c += 8;
+            continue;
+        }
+        at = step(f, at);
+        (*c)++;
+    }
+    return at;
+}
+
 void diag_position(diag_file *f, size_t off, int *line, int *col)
 {
     if (off > f->len)
@@ -133,14 +150,7 @@ void diag_position(diag_file *f, size_t off, int *line, int *col)
     int c = 1;
     if (f->at_line == (int)ln + 1 && f->at_off <= off)
         at = f->at_off, c = f->at_col;
-    while (at < off) {
-        if (off - at >= 8 && ascii8(f->text + at)) {
-            at += 8, c += 8;
-            continue;
-        }
-        at = step(f, at);
-        c++;
-    }
+    at = walk(f, at, &c, off, INT_MAX);
     /* An offset inside a character counts that character (as the
      * loader always has); only a character boundary is remembered. */
     if (at == off) {
@@ -165,14 +175,7 @@ size_t diag_offset(diag_file *f, int line, int col)
     if (f->at_line == line && f->at_col <= col)
         at = f->at_off, c = f->at_col;
     size_t end = (size_t)line < f->nlines ? f->lines[line] : f->len;
-    while (c < col && at < f->len) {
-        if (col - c >= 8 && f->len - at >= 8 && ascii8(f->text + at)) {
-            at += 8, c += 8;
-            continue;
-        }
-        at = step(f, at);
-        c++;
-    }
+    at = walk(f, at, &c, f->len, col);
     /* Remember positions inside the line only: the cache is per line. */
     if (at < end || (at == end && end == f->len)) {
         f->at_off = at;
@@ -201,9 +204,9 @@ static size_t put_printable(buf *b, const char *s, size_t n)
         }
         uint32_t cp;
         size_t k = utf8_decode(s + i, n - i, &cp);
-        if (!k || (cp >= 0x80 && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
-            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x61c || cp == 0x2028 ||
-            cp == 0x2029 || cp == 0xfffe ||
+        /* Also the line and paragraph separators and the noncharacters the
+         * loader refuses: each would break the quoted line's shape. */
+        if (!k || utf8_is_format_control(cp) || cp == 0x2028 || cp == 0x2029 || cp == 0xfffe ||
             cp == 0xffff) {
             buf_putc(b, '?');
             width++;

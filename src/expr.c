@@ -143,12 +143,14 @@ static void next(parser *p)
         case '&': p->t = d == '&' ? (two = 1, K_AND) : K_BAD; break;
         case '|': p->t = d == '|' ? (two = 1, K_OR) : K_BAD; break;
         default:
-            /* Take in the continuation bytes of a UTF-8 character (a pasted
-             * '≥' or '“'), so that the message quotes the whole character:
-             * a lone lead byte would be shown as '?'. */
-            if ((unsigned char)c >= 0xc0)
-                while (two < 3 && p->pos + two < p->n && ((unsigned char)s[p->pos + two] & 0xc0) == 0x80)
-                    two++;
+            /* Take in a whole UTF-8 character (a pasted '≥' or '“'), so
+             * that the message quotes it: a lone lead byte would be shown
+             * as '?'. */
+            if ((unsigned char)c >= 0x80) {
+                uint32_t cp;
+                size_t k = utf8_decode(s + p->pos - 1, p->n - p->pos + 1, &cp);
+                two = k ? k - 1 : 0;
+            }
             p->t = K_BAD;
             break;
         }

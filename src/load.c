@@ -182,7 +182,6 @@ static diag_file *read_memory(loader *L, const char *rel, const srcref *ref)
     return NULL;
 }
 
-
 /* One pass over the file before libyaml sees it: NUL bytes, raw terminal
  * controls (C0 but tab and line ends, DEL, C1) and invalid UTF-8 are
  * refused with the exact position of the first offending byte. ASCII text
@@ -681,7 +680,6 @@ void ev_report(loader *L, diag_code code, yaml_mark_t m, const char *fmt, ...)
     vreport(L, code, L->cur, (int)m.line + 1, (int)m.column + 1, fmt, ap);
     va_end(ap);
 }
-
 
 /* How many value bytes the escape at src[0] (a backslash) of a
  * double-quoted scalar produces, and how many source bytes it spans. */

@@ -34,8 +34,7 @@ static int classify(const char *s, size_t n, size_t *len)
         *len = 1; /* one replacement per bad byte: resynchronise early */
         return BAD;
     }
-    if (cp <= 0x9F || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
-        (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+    if (utf8_is_format_control(cp))
         return DROP;
     return KEEP;
 }

@@ -73,8 +73,7 @@ static bool unsafe_at(const char *s, size_t n, size_t *at)
         }
         uint32_t cp;
         size_t k = utf8_decode(s + i, n - i, &cp);
-        if (!k || (cp >= 0x80 && cp < 0xa0) || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
-            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
+        if (!k || utf8_is_format_control(cp)) {
             *at = i;
             return true;
         }
@@ -302,9 +301,9 @@ static void require(loader *L, const srcref *ref, const char *const *keys, uint6
             loc_report(L, D_MISSING_KEY, ref, "%s needs the key '%s'", where, keys[i]);
 }
 
-/* For mappings keyed by user names (dimensions, options, styles...): the
- * next key as an interned name, or NULL at the end. Duplicates within the
- * mapping are reported (seen holds the names so far). */
+/* The slot of name in s: where it is, or the empty slot where it goes.
+ * s->cap is a power of two and never full (name_set_add keeps it at most
+ * half full). */
 static size_t name_slot(const name_set *s, const char *name)
 {
     /* Interned pointers: the address is the identity, and its low bits
@@ -334,6 +333,9 @@ bool name_set_add(name_set *s, const char *name)
     return true;
 }
 
+/* For mappings keyed by user names (dimensions, options, styles...): the
+ * next key as an interned name, or NULL at the end. Duplicates within the
+ * mapping are reported (seen holds the names so far). */
 static const char *next_name(loader *L, name_set *seen, const char *what, srcref *ref)
 {
     for (;;) {
@@ -1019,12 +1021,14 @@ static void parse_check(loader *L)
     /* get_number allowed -1..1, a correlation's range; the kind, which may
      * come after the bounds, says whether a share (0..1) was meant. */
     else if (what == 1 && x->kind != EX_STABILITY) {
-        for (int b = 0; b < 2; b++)
-            if ((b ? x->has_max : x->has_min) && (b ? x->max : x->min) < 0) {
-                loc_report(L, D_BAD_VALUE, &bound_ref[b], "'%s' of a share must lie between 0 and 1",
-                           b ? "max" : "min");
-                *(b ? &x->has_max : &x->has_min) = false;
-            }
+        if (x->has_min && x->min < 0) {
+            loc_report(L, D_BAD_VALUE, &bound_ref[0], "'min' of a share must lie between 0 and 1");
+            x->has_min = false;
+        }
+        if (x->has_max && x->max < 0) {
+            loc_report(L, D_BAD_VALUE, &bound_ref[1], "'max' of a share must lie between 0 and 1");
+            x->has_max = false;
+        }
     }
     pe.nset = (int)names.n;
     pe.set_names = arena_alloc(L->a, (names.n + 1) * sizeof(char *));

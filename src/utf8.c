@@ -183,6 +183,12 @@ size_t utf8_encode(uint32_t cp, char out[4])
     return 4;
 }
 
+bool utf8_is_format_control(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 size_t utf8_cut(const char *s, size_t n, size_t max)
 {
     if (n <= max)

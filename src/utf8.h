@@ -30,6 +30,13 @@ int utf8_cpwidth(uint32_t cp);
 /* Sum of utf8_cpwidth over s[0..n); invalid bytes count 1 each. */
 size_t utf8_width(const char *s, size_t n);
 
+/* True for the code points that are invisible yet act on a terminal or on
+ * the order text is shown in: the C1 controls (U+0080-U+009F; U+009B is
+ * CSI) and the bidirectional marks, embeddings, overrides and isolates
+ * (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). The loader
+ * refuses them, the output sanitiser drops them, diagnostics show '?'. */
+bool utf8_is_format_control(uint32_t cp);
+
 /* The length of the longest prefix of s[0..n) of at most max bytes that
  * does not end inside a UTF-8 sequence: where a quoted excerpt must be cut
  * without leaving half a character (shown as '?' or U+FFFD). Only

@@ -264,6 +264,21 @@ static void cut_at_characters(void **state)
     assert_int_equal(utf8_cut("\x80\x80\x80\x80\x80", 5, 4), 4);
 }
 
+/* The invisible code points that act on a terminal or on text order, and
+ * their neighbours, which are ordinary text. */
+static void format_controls(void **state)
+{
+    (void)state;
+    static const uint32_t yes[] = {0x80, 0x9b, 0x9f, 0x61c, 0x200e, 0x200f, 0x202a, 0x202e, 0x2066, 0x2069};
+    static const uint32_t no[] = {0x7f, 0xa0, 0xe9, 0x61b, 0x200d, 0x2010, 0x2029, 0x202f, 0x2065, 0x206a, 0xfffd};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (!utf8_is_format_control(yes[i]))
+            fail_msg("U+%04X should be a format control", (unsigned)yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (utf8_is_format_control(no[i]))
+            fail_msg("U+%04X should not be a format control", (unsigned)no[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +287,7 @@ int main(void)
         cmocka_unit_test(widths),        cmocka_unit_test(encode_known),
         cmocka_unit_test(roundtrip_all), cmocka_unit_test(strict_all_short),
         cmocka_unit_test(cut_at_characters),
+        cmocka_unit_test(format_controls),
     };
     return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
 }
